@@ -1,0 +1,42 @@
+//===- LLVMEmitter.h - LLVM dialect to LLVM IR to object code ---*- C++ -*-===//
+//
+// The last stages of nnc: translate the LLVM dialect to LLVM IR, add the
+// program table, optimise with LLVM's -O3 pipeline for the host CPU, and write
+// an x86-64 object file through LLVM's TargetMachine.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_CODEGEN_LLVMEMITTER_H
+#define NNC_CODEGEN_LLVMEMITTER_H
+
+#include "codegen/ProgramTable.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+
+namespace nn {
+
+/// A TargetMachine for the CPU nnc runs on (its features: AVX2, FMA, ...).
+std::unique_ptr<llvm::TargetMachine> createHostTargetMachine();
+
+/// LLVM dialect -> LLVM IR, with `nnrt_program_table` added.
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                const ProgramTable &table,
+                                                llvm::LLVMContext &context,
+                                                llvm::TargetMachine &machine);
+
+/// Runs LLVM's default -O3 pipeline for `machine`.
+void optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &machine);
+
+/// Writes `module` as an object file at `path`.
+mlir::LogicalResult writeObjectFile(llvm::Module &module,
+                                    llvm::TargetMachine &machine,
+                                    llvm::StringRef path);
+
+} // namespace nn
+
+#endif // NNC_CODEGEN_LLVMEMITTER_H

@@ -1,0 +1,116 @@
+//===- CPUPipeline.cpp - from the nn dialect to the LLVM dialect ----------===//
+//
+// The stages of CPU code generation. Each stage is a flat list of passes, one
+// comment a line; `nnc --dump-dir DIR` writes the IR after every stage and
+// `nnc --emit=linalg` / `--emit=llvm` stop after the named one.
+//
+//   specialized  the graph of one program: batch fixed, constants folded
+//   linalg       linalg on tensors; variables and buffers as memref.globals
+//   fused        elementwise producers fused into their consumers
+//   bufferized   tensors replaced by buffers (memrefs), temporaries freed
+//   loops        every linalg op as scf.for loops
+//   llvm         the LLVM dialect, ready to translate to LLVM IR
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/CPUPipeline.h"
+#include "passes/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace nn {
+
+std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
+  std::vector<PipelineStage> stages;
+  int64_t batch = options.batch;
+
+  stages.push_back({"specialized", "the batch dimension fixed; constants folded",
+                    [batch](OpPassManager &pm) {
+    NNSpecializeBatchPassOptions specialize;
+    specialize.batch = batch;
+    pm.addPass(createNNSpecializeBatchPass(specialize)); // ? -> batch, re-infer shapes
+    pm.addPass(createCanonicalizerPass());               // fold constants
+    pm.addPass(createCSEPass());                         // one copy of equal ops
+  }});
+
+  stages.push_back({"linalg", "linalg on tensors, state in memref.globals",
+                    [](OpPassManager &pm) {
+    pm.addPass(createConvertNNToLinalgPass());  // nn ops -> linalg / tensor / arith
+    pm.addPass(createNNStateToGlobalsPass());   // variables, inputs, outputs -> globals
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }});
+
+  stages.push_back({"fused", "elementwise producers fused into consumers",
+                    [](OpPassManager &pm) {
+    pm.addPass(createLinalgElementwiseOpFusionPass()); // a + b then relu: one loop nest
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }});
+
+  stages.push_back({"bufferized", "tensors become buffers; temporaries freed",
+                    [](OpPassManager &pm) {
+    bufferization::OneShotBufferizationOptions bufferize;
+    bufferize.bufferizeFunctionBoundaries = true;
+    bufferize.setFunctionBoundaryTypeConversion(
+        bufferization::LayoutMapOption::IdentityLayoutMap);
+    pm.addPass(bufferization::createEmptyTensorEliminationPass()); // write in place
+    pm.addPass(bufferization::createOneShotBufferizePass(bufferize)); // tensor -> memref
+    bufferization::BufferDeallocationPipelineOptions dealloc;
+    bufferization::buildBufferDeallocationPipeline(pm, dealloc); // free temporaries
+    pm.addPass(createCanonicalizerPass());
+  }});
+
+  stages.push_back({"loops", "linalg ops as scf.for loop nests",
+                    [](OpPassManager &pm) {
+    pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
+    pm.addPass(createCanonicalizerPass());
+  }});
+
+  stages.push_back({"llvm", "the LLVM dialect", [](OpPassManager &pm) {
+    pm.addPass(memref::createExpandStridedMetadataPass()); // subviews -> offsets/strides
+    pm.addPass(createLowerAffinePass());                   // affine.apply -> arith
+    pm.addPass(createConvertSCFToCFPass());                // loops -> branches
+    pm.addPass(createConvertMathToLLVMPass());             // exp, log, sqrt -> intrinsics
+    pm.addPass(createConvertMathToLibmPass());             // tanh, ... -> libm calls
+    pm.addPass(createArithToLLVMConversionPass());
+    pm.addPass(createFinalizeMemRefToLLVMConversionPass()); // memrefs -> pointers
+    pm.addPass(createConvertFuncToLLVMPass());
+    pm.addPass(createConvertControlFlowToLLVMPass());
+    pm.addPass(createReconcileUnrealizedCastsPass());
+    pm.addPass(createCanonicalizerPass());
+  }});
+  return stages;
+}
+
+namespace {
+struct CPUPipelineCLOptions : public PassPipelineOptions<CPUPipelineCLOptions> {
+  Option<int64_t> batch{*this, "batch", llvm::cl::desc("the batch size"),
+                        llvm::cl::init(1)};
+};
+} // namespace
+
+void registerCPUPipeline() {
+  PassPipelineRegistration<CPUPipelineCLOptions>(
+      "nn-cpu-pipeline",
+      "The whole CPU pipeline of nnc, from the nn dialect to the LLVM dialect",
+      [](OpPassManager &pm, const CPUPipelineCLOptions &cl) {
+        CPUPipelineOptions options;
+        options.batch = cl.batch;
+        for (PipelineStage &stage : buildCPUPipeline(options))
+          stage.addPasses(pm);
+      });
+}
+
+} // namespace nn

@@ -1,0 +1,39 @@
+//===- CPUPipeline.h - from the nn dialect to the LLVM dialect --*- C++ -*-===//
+//
+// The CPU code generation pipeline as a list of named stages. `nnc` runs them
+// one by one (so `--emit=` can stop after any and `--dump-dir` can write each),
+// and nn-opt registers the whole list as `nn-cpu-pipeline`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_CODEGEN_CPU_CPUPIPELINE_H
+#define NNC_CODEGEN_CPU_CPUPIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace nn {
+
+struct PipelineStage {
+  std::string name;        // "linalg", ... (file names of --dump-dir)
+  std::string description; // one line for learners
+  std::function<void(mlir::OpPassManager &)> addPasses;
+};
+
+struct CPUPipelineOptions {
+  int64_t batch = 1; // the size of the batch dimension `?`
+};
+
+/// The stages from the nn dialect as parsed to the LLVM dialect, in order:
+/// specialized, linalg, fused, bufferized, loops, llvm.
+std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options);
+
+/// Registers `nn-cpu-pipeline` (all stages) for nn-opt.
+void registerCPUPipeline();
+
+} // namespace nn
+
+#endif // NNC_CODEGEN_CPU_CPUPIPELINE_H

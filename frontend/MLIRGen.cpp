@@ -1,0 +1,578 @@
+//===- MLIRGen.cpp - from the AST to the nn dialect -----------------------===//
+//
+// Walks the checked AST and builds nn ops, in the spirit of MLIR's Toy
+// tutorial (Ch2 MLIRGen.cpp):
+//
+//  1. Find what the program needs: the names its outputs depend on.
+//  2. Declare those variables as `nn.variable` symbols with their
+//     initializers (`load("F.npy")` is read now and becomes a constant).
+//  3. Create the function; its arguments are the placeholders needed.
+//  4. Build each needed definition, in source order. Every op is created
+//     through the dialect's shape rule, which reports mismatches at the
+//     op's source location.
+//  5. Return the outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/MLIRGen.h"
+#include "codegen/ProgramTable.h"
+#include "frontend/Sema.h"
+#include "ir/NNDialect.h"
+#include "ir/Shapes.h"
+#include "runtime/DataLoaders.h"
+#include "runtime/Program.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/ScopedHashTable.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace nn {
+
+namespace {
+
+class MLIRGen {
+public:
+  MLIRGen(MLIRContext &context, const Module &ast)
+      : ctx(context), builder(&context), ast(ast) {}
+
+  OwningOpRef<ModuleOp> genInfer() {
+    if (!ast.infer) {
+      emitError(UnknownLoc::get(&ctx), "the file has no infer block");
+      return nullptr;
+    }
+    std::vector<NameRef> outputs = ast.infer->outputs;
+    module = ModuleOp::create(fileLoc({1, 1}));
+    setModuleAttributes("infer");
+    collectNeeded(outputs);
+    if (!genVariables())
+      return nullptr;
+
+    // Step 3: the function, with one argument per needed placeholder.
+    SmallVector<Type> argTypes;
+    std::vector<const Placeholder *> args;
+    for (const Placeholder &p : ast.placeholders)
+      if (needed.contains(p.name)) {
+        args.push_back(&p);
+        argTypes.push_back(tensorType(p.type));
+      }
+    builder.setInsertionPointToEnd(module->getBody());
+    auto func = builder.create<func::FuncOp>(fileLoc(ast.infer->loc), "infer",
+                                             builder.getFunctionType(argTypes, {}));
+    Block *entry = func.addEntryBlock();
+    for (auto [i, p] : llvm::enumerate(args)) {
+      func.setArgAttr(i, kPlaceholderAttr, builder.getStringAttr(p->name));
+      values[p->name] = entry->getArgument(i);
+    }
+    builder.setInsertionPointToStart(entry);
+
+    // Step 4: the definitions.
+    bool ok = true;
+    for (auto [kind, index] : ast.order) {
+      if (kind != Module::DeclKind::Definition)
+        continue;
+      const Definition &d = ast.definitions[index];
+      if (!needed.contains(d.name))
+        continue;
+      Value v = gen(*d.value);
+      if (!v) {
+        ok = false;
+        continue;
+      }
+      values[d.name] = v;
+    }
+    if (!ok)
+      return nullptr;
+
+    // Step 5: the outputs.
+    SmallVector<Value> results;
+    for (const NameRef &o : outputs) {
+      Value v = lookup(o.name, o.loc);
+      if (!v)
+        return nullptr;
+      results.push_back(v);
+    }
+    builder.create<func::ReturnOp>(fileLoc(ast.infer->loc), results);
+    func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+    for (auto [i, o] : llvm::enumerate(outputs))
+      func.setResultAttr(i, kOutputAttr, builder.getStringAttr(o.name));
+    if (failed(verify(*module)))
+      return nullptr;
+    return std::move(module);
+  }
+
+private:
+  MLIRContext &ctx;
+  OpBuilder builder;
+  const Module &ast;
+  OwningOpRef<ModuleOp> module;
+  llvm::StringSet<> needed;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const Variable *> variables;
+
+  Location fileLoc(SourceLoc loc) {
+    return FileLineColLoc::get(&ctx, ast.filename, loc.line, loc.col);
+  }
+
+  RankedTensorType tensorType(const TypeSpec &t) {
+    SmallVector<int64_t> shape;
+    for (int64_t d : t.dims)
+      shape.push_back(d < 0 ? ShapedType::kDynamic : d);
+    return RankedTensorType::get(shape, builder.getF32Type());
+  }
+
+  void setModuleAttributes(llvm::StringRef program) {
+    std::string model = ast.model ? ast.model->name
+                                  : llvm::sys::path::stem(ast.filename).str();
+    module.get()->setAttr(kModelAttr, builder.getStringAttr(model));
+    module.get()->setAttr(kSourceAttr, builder.getStringAttr(ast.filename));
+    SmallVector<Attribute> settings;
+    settings.push_back(builder.getStringAttr("program=" + program));
+    for (const DataBlock &block : ast.data)
+      for (const DataEntry &e : block.entries)
+        settings.push_back(builder.getStringAttr("data." + block.kind + "." + e.name +
+                                                 "=" + dataSourceSpec(*e.source)));
+    module.get()->setAttr(kSettingsAttr, builder.getArrayAttr(settings));
+  }
+
+  // Step 1: the transitive closure of names used by `roots`.
+  void collectNeeded(const std::vector<NameRef> &roots) {
+    llvm::StringMap<const Expr *> definitions;
+    for (const Definition &d : ast.definitions)
+      definitions[d.name] = d.value.get();
+    std::vector<std::string> work;
+    for (const NameRef &r : roots)
+      work.push_back(r.name);
+    while (!work.empty()) {
+      std::string name = work.back();
+      work.pop_back();
+      if (!needed.insert(name).second)
+        continue;
+      if (const Expr *e = definitions.lookup(name))
+        collectNames(*e, work);
+    }
+  }
+  void collectNames(const Expr &e, std::vector<std::string> &out) {
+    if (e.kind == Expr::Name)
+      out.push_back(e.text);
+    for (const ExprPtr &a : e.args)
+      collectNames(*a, out);
+    for (const KeywordArg &k : e.kwargs)
+      collectNames(*k.value, out);
+  }
+
+  // Step 2: variables and their initializers.
+  bool genVariables() {
+    bool ok = true;
+    builder.setInsertionPointToEnd(module->getBody());
+    for (const Variable &v : ast.variables) {
+      variables[v.name] = &v;
+      if (!needed.contains(v.name))
+        continue;
+      Location loc = fileLoc(v.loc);
+      RankedTensorType type = tensorType(v.type);
+      const Expr &init = *v.init;
+      std::string kind = init.text;
+      NamedAttrList params;
+      auto number = [&](const Expr *e) { return evalNumber(e); };
+      if (kind == "fill")
+        params.set("value", builder.getF64FloatAttr(number(init.args[0].get())));
+      else if (kind == "truncated_normal" || kind == "normal")
+        params.set("stddev", builder.getF64FloatAttr(number(init.kwarg("stddev"))));
+      else if (kind == "uniform") {
+        params.set("low", builder.getF64FloatAttr(number(init.kwarg("low"))));
+        params.set("high", builder.getF64FloatAttr(number(init.kwarg("high"))));
+      } else if (kind == "constant" || kind == "load") {
+        std::vector<float> data;
+        if (kind == "constant" ? !constantData(*init.args[0], type, data)
+                               : !loadData(*init.args[0], type, data)) {
+          ok = false;
+          continue;
+        }
+        params.set("value", DenseElementsAttr::get(type, llvm::ArrayRef<float>(data)));
+        kind = "constant";
+      }
+      builder.create<VariableOp>(loc, builder.getStringAttr(v.name), TypeAttr::get(type),
+                                 builder.getStringAttr(kind),
+                                 params.getDictionary(&ctx),
+                                 v.isConst ? builder.getUnitAttr() : UnitAttr());
+    }
+    return ok;
+  }
+
+  double evalNumber(const Expr *e) {
+    if (e->kind == Expr::Unary)
+      return -evalNumber(e->args[0].get());
+    return e->number;
+  }
+
+  /// Flattens a nested list literal, checking it against `type`'s shape.
+  bool constantData(const Expr &e, RankedTensorType type, std::vector<float> &data) {
+    SmallVector<int64_t> shape;
+    if (!flatten(e, shape, 0, data))
+      return false;
+    if (llvm::ArrayRef<int64_t>(shape) != type.getShape()) {
+      emitError(fileLoc(e.loc)) << "constant of shape " << formatShape(shape)
+                                << " does not match the declared shape "
+                                << formatShape(type.getShape());
+      return false;
+    }
+    return true;
+  }
+  bool flatten(const Expr &e, SmallVector<int64_t> &shape, size_t depth,
+               std::vector<float> &data) {
+    if (e.kind == Expr::Number || (e.kind == Expr::Unary && e.args[0]->kind == Expr::Number)) {
+      if (depth != shape.size()) {
+        emitError(fileLoc(e.loc)) << "ragged constant: a number where a list was expected";
+        return false;
+      }
+      data.push_back((float)evalNumber(&e));
+      return true;
+    }
+    if (e.kind != Expr::List) {
+      emitError(fileLoc(e.loc)) << "constant(...) takes numbers and nested lists";
+      return false;
+    }
+    if (depth == shape.size() && depth == 0 && data.empty())
+      shape.push_back(e.args.size());
+    else if (depth == shape.size() && data.empty())
+      shape.push_back(e.args.size());
+    if (depth >= shape.size() || shape[depth] != (int64_t)e.args.size()) {
+      emitError(fileLoc(e.loc)) << "ragged constant: rows of different lengths";
+      return false;
+    }
+    for (const ExprPtr &a : e.args)
+      if (!flatten(*a, shape, depth + 1, data))
+        return false;
+    return true;
+  }
+
+  /// load("F.npy"): read at compile time, relative to the .nn file.
+  bool loadData(const Expr &file, RankedTensorType type, std::vector<float> &data) {
+    llvm::SmallString<256> path(file.text);
+    if (!llvm::sys::path::is_absolute(path)) {
+      path = llvm::sys::path::parent_path(ast.filename);
+      llvm::sys::path::append(path, file.text);
+    }
+    try {
+      nnrt::Dataset ds = nnrt::loadNPY(std::string(path));
+      if ((int64_t)ds.values.size() != type.getNumElements()) {
+        emitError(fileLoc(file.loc)) << path << " holds " << ds.values.size()
+                                     << " values, the variable needs "
+                                     << type.getNumElements() << " "
+                                     << formatShape(type.getShape());
+        return false;
+      }
+      data = std::move(ds.values);
+      return true;
+    } catch (const nnrt::Error &e) {
+      emitError(fileLoc(file.loc)) << e.what();
+      return false;
+    }
+  }
+
+  Value lookup(const std::string &name, SourceLoc loc) {
+    auto it = values.find(name);
+    if (it != values.end())
+      return it->second;
+    if (const Variable *v = variables.lookup(name)) {
+      // Variables are read where the function starts.
+      OpBuilder::InsertionGuard guard(builder);
+      Block *entry = builder.getInsertionBlock();
+      builder.setInsertionPointToStart(entry);
+      Value read = builder.create<ReadOp>(fileLoc(v->loc), tensorType(v->type),
+                                          FlatSymbolRefAttr::get(&ctx, name));
+      values[name] = read;
+      return read;
+    }
+    emitError(fileLoc(loc)) << "'" << name << "' has no value here";
+    return nullptr;
+  }
+
+  Value scalar(double v, SourceLoc loc) {
+    auto type = RankedTensorType::get({}, builder.getF32Type());
+    return builder.create<ConstantOp>(fileLoc(loc),
+                                      DenseElementsAttr::get(type, (float)v));
+  }
+
+  /// Creates `nn.<name>` and gives it the type its shape rule computes.
+  Value build(llvm::StringRef name, SourceLoc loc, ValueRange operands,
+              ArrayRef<NamedAttribute> attrs = {}) {
+    Location location = fileLoc(loc);
+    OperationState state(location, ("nn." + name).str());
+    state.addOperands(operands);
+    state.addAttributes(attrs);
+    state.addTypes(builder.getNoneType());
+    Operation *op = builder.create(state);
+    if (auto infer = dyn_cast<InferTypeOpInterface>(op)) {
+      SmallVector<Type> types;
+      if (failed(infer.inferReturnTypes(&ctx, location, op->getOperands(),
+                                        op->getRawDictionaryAttrs(),
+                                        op->getPropertiesStorage(),
+                                        op->getRegions(), types))) {
+        op->erase();
+        return nullptr;
+      }
+      op->getResult(0).setType(types[0]);
+    } else {
+      op->getResult(0).setType(operands[0].getType());
+    }
+    if (failed(verify(op))) {
+      op->erase();
+      return nullptr;
+    }
+    return op->getResult(0);
+  }
+
+  /// Ops on numbers reject indices (i64) and truth values (i1) with a hint.
+  bool needFloats(llvm::StringRef op, SourceLoc loc, ValueRange operands) {
+    for (Value v : operands) {
+      Type element = cast<RankedTensorType>(v.getType()).getElementType();
+      if (!element.isF32()) {
+        emitError(fileLoc(loc)) << "'" << op << "' needs f32 values, but an argument has "
+                                << (element.isInteger(1) ? "truth values (i1)"
+                                                         : "indices (i64)")
+                                << "; use cast(x, f32)";
+        return false;
+      }
+    }
+    return true;
+  }
+
+  Value gen(const Expr &e) {
+    switch (e.kind) {
+    case Expr::Number:
+      return scalar(e.number, e.loc);
+    case Expr::Name:
+      return lookup(e.text, e.loc);
+    case Expr::Unary: {
+      if (e.args[0]->kind == Expr::Number)
+        return scalar(-e.args[0]->number, e.loc);
+      Value x = gen(*e.args[0]);
+      if (!x || !needFloats("-", e.loc, x))
+        return nullptr;
+      return build("neg", e.loc, x);
+    }
+    case Expr::Binary: {
+      Value a = gen(*e.args[0]), b = gen(*e.args[1]);
+      if (!a || !b)
+        return nullptr;
+      std::string op(1, e.op);
+      if (!needFloats(op, e.loc, {a, b}))
+        return nullptr;
+      const char *name = e.op == '+' ? "add" : e.op == '-' ? "sub" : e.op == '*' ? "mul" : "div";
+      return build(name, e.loc, {a, b});
+    }
+    case Expr::Call:
+      return genCall(e);
+    case Expr::List:
+      emitError(fileLoc(e.loc)) << "a list is not a tensor value here";
+      return nullptr;
+    case Expr::String:
+      emitError(fileLoc(e.loc)) << "a string is not a tensor value";
+      return nullptr;
+    }
+    return nullptr;
+  }
+
+  /// An integer literal (possibly negative), or an error.
+  std::optional<int64_t> intLiteral(const Expr *e, llvm::StringRef what) {
+    if (e && e->kind == Expr::Unary && e->args[0]->kind == Expr::Number &&
+        e->args[0]->isInteger)
+      return -(int64_t)e->args[0]->number;
+    if (e && e->kind == Expr::Number && e->isInteger)
+      return (int64_t)e->number;
+    emitError(fileLoc(e->loc)) << what << " must be an integer";
+    return std::nullopt;
+  }
+  std::optional<SmallVector<int64_t>> intList(const Expr *e, llvm::StringRef what) {
+    if (e->kind != Expr::List) {
+      emitError(fileLoc(e->loc)) << what << " must be a list of integers like [1, 0]";
+      return std::nullopt;
+    }
+    SmallVector<int64_t> result;
+    for (const ExprPtr &a : e->args) {
+      auto v = intLiteral(a.get(), what);
+      if (!v)
+        return std::nullopt;
+      result.push_back(*v);
+    }
+    return result;
+  }
+  std::optional<int64_t> axisOf(const Expr *e, int64_t rank) {
+    auto axis = intLiteral(e, "axis");
+    if (!axis)
+      return std::nullopt;
+    auto normalized = normalizeAxis(*axis, rank);
+    if (!normalized)
+      emitError(fileLoc(e->loc)) << "axis " << *axis << " is out of range for a rank-"
+                                 << rank << " tensor";
+    return normalized;
+  }
+  std::optional<bool> boolLiteral(const Expr *e) {
+    if (e->kind == Expr::Name && (e->text == "true" || e->text == "false"))
+      return e->text == "true";
+    emitError(fileLoc(e->loc)) << "expected true or false";
+    return std::nullopt;
+  }
+
+  Value genCall(const Expr &e) {
+    llvm::StringRef op = e.text;
+    SourceLoc loc = e.loc;
+    // Arguments that are tensors (the others are interpreted per op).
+    auto tensorArg = [&](size_t i) -> Value { return gen(*e.args[i]); };
+    int64_t rank = 0;
+    auto rankOf = [](Value v) { return cast<RankedTensorType>(v.getType()).getRank(); };
+
+    if (op == "concat") {
+      const Expr &list = *e.args[0];
+      if (list.kind != Expr::List || list.args.empty()) {
+        emitError(fileLoc(list.loc)) << "concat takes a list of tensors: concat([a, b], axis=K)";
+        return nullptr;
+      }
+      SmallVector<Value> inputs;
+      for (const ExprPtr &a : list.args) {
+        Value v = gen(*a);
+        if (!v)
+          return nullptr;
+        inputs.push_back(v);
+      }
+      int64_t axis = 0;
+      if (const Expr *k = e.kwarg("axis")) {
+        auto a = axisOf(k, rankOf(inputs[0]));
+        if (!a)
+          return nullptr;
+        axis = *a;
+      }
+      return build("concat", loc, inputs,
+                   {builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis))});
+    }
+
+    Value x = tensorArg(0);
+    if (!x)
+      return nullptr;
+    rank = rankOf(x);
+
+    static const llvm::StringSet<> unary = {"neg", "abs", "square", "sqrt", "exp", "log",
+                                            "relu", "sigmoid", "tanh", "step", "softmax"};
+    static const llvm::StringSet<> binaryFloat = {
+        "pow", "maximum", "minimum", "matmul", "softmax_cross_entropy",
+        "sigmoid_cross_entropy", "mean_squared_error"};
+    if (unary.contains(op)) {
+      if (!needFloats(op, loc, x))
+        return nullptr;
+      if (op == "softmax" && rank == 0) {
+        emitError(fileLoc(loc)) << "softmax needs at least one dimension (it is over the last axis)";
+        return nullptr;
+      }
+      return build(op, loc, x);
+    }
+    if (binaryFloat.contains(op) || op == "equal" || op == "greater" || op == "less") {
+      Value y = tensorArg(1);
+      if (!y)
+        return nullptr;
+      if (binaryFloat.contains(op) && !needFloats(op, loc, {x, y}))
+        return nullptr;
+      return build(op, loc, {x, y});
+    }
+    if (op == "transpose") {
+      SmallVector<int64_t> perm;
+      if (const Expr *p = e.kwarg("perm")) {
+        auto list = intList(p, "perm");
+        if (!list)
+          return nullptr;
+        perm = *list;
+      } else {
+        for (int64_t i = rank - 1; i >= 0; --i)
+          perm.push_back(i); // the default reverses the dimensions
+      }
+      return build(op, loc, x,
+                   {builder.getNamedAttr("perm", builder.getDenseI64ArrayAttr(perm))});
+    }
+    if (op == "reshape") {
+      auto shape = intList(e.args[1].get(), "the shape of reshape");
+      if (!shape)
+        return nullptr;
+      return build(op, loc, x,
+                   {builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(*shape))});
+    }
+    if (op == "reduce_sum" || op == "reduce_mean" || op == "reduce_max") {
+      if (!needFloats(op, loc, x))
+        return nullptr;
+      SmallVector<int64_t> axes;
+      if (const Expr *a = e.kwarg("axis")) {
+        SmallVector<const Expr *> items;
+        if (a->kind == Expr::List)
+          for (const ExprPtr &i : a->args)
+            items.push_back(i.get());
+        else
+          items.push_back(a);
+        for (const Expr *i : items) {
+          auto axis = axisOf(i, rank);
+          if (!axis)
+            return nullptr;
+          if (llvm::is_contained(axes, *axis)) {
+            emitError(fileLoc(i->loc)) << "axis " << *axis << " is listed twice";
+            return nullptr;
+          }
+          axes.push_back(*axis);
+        }
+        llvm::sort(axes);
+      }
+      SmallVector<NamedAttribute> attrs = {
+          builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr(axes))};
+      if (const Expr *k = e.kwarg("keepdims")) {
+        auto keep = boolLiteral(k);
+        if (!keep)
+          return nullptr;
+        if (*keep)
+          attrs.push_back(builder.getNamedAttr("keepdims", builder.getUnitAttr()));
+      }
+      return build(op, loc, x, attrs);
+    }
+    if (op == "argmax") {
+      if (!needFloats(op, loc, x))
+        return nullptr;
+      const Expr *axisExpr = e.args.size() > 1 ? e.args[1].get() : e.kwarg("axis");
+      int64_t axis = 0;
+      if (axisExpr) {
+        auto a = axisOf(axisExpr, rank);
+        if (!a)
+          return nullptr;
+        axis = *a;
+      }
+      if (rank == 0) {
+        emitError(fileLoc(loc)) << "argmax of a scalar";
+        return nullptr;
+      }
+      return build(op, loc, x,
+                   {builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis))});
+    }
+    if (op == "cast") {
+      const Expr &to = *e.args[1];
+      Type type;
+      if (to.kind == Expr::Name && to.text == "f32")
+        type = builder.getF32Type();
+      if (!type) {
+        emitError(fileLoc(to.loc)) << "cast converts to f32: cast(x, f32)";
+        return nullptr;
+      }
+      return build(op, loc, x, {builder.getNamedAttr("to", TypeAttr::get(type))});
+    }
+    emitError(fileLoc(loc)) << "'" << op << "' is not supported here";
+    return nullptr;
+  }
+};
+
+} // namespace
+
+OwningOpRef<ModuleOp> mlirGenInfer(MLIRContext &context, const Module &module) {
+  context.getOrLoadDialect<NNDialect>();
+  context.getOrLoadDialect<func::FuncDialect>();
+  return MLIRGen(context, module).genInfer();
+}
+
+} // namespace nn

@@ -1,0 +1,25 @@
+//===- MLIRGen.h - from the AST to the nn dialect ---------------*- C++ -*-===//
+
+#ifndef NNC_FRONTEND_MLIRGEN_H
+#define NNC_FRONTEND_MLIRGEN_H
+
+#include "frontend/AST.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace nn {
+
+/// Builds the `infer` program of a checked module: its variables as
+/// `nn.variable`, and `func.func @infer` whose arguments are the placeholders
+/// the outputs depend on and whose results are the infer block's outputs.
+/// Every op carries the location of the source text it comes from. Shape
+/// errors are reported through the context's diagnostic handler; returns
+/// null after any error.
+mlir::OwningOpRef<mlir::ModuleOp> mlirGenInfer(mlir::MLIRContext &context,
+                                               const Module &module);
+
+} // namespace nn
+
+#endif // NNC_FRONTEND_MLIRGEN_H

@@ -1,0 +1,456 @@
+//===- Parser.cpp - recursive-descent parser for .nn files ----------------===//
+//
+// The grammar (docs/language.md), one function per rule:
+//
+//   file     := stmt*
+//   stmt     := 'model' NAME
+//             | 'placeholder' NAME ':' type
+//             | ('variable' | 'const') NAME ':' type '=' expr
+//             | 'data' NAME '{' (NAME '=' expr)* '}'
+//             | 'train' '{' train-entry* '}'  |  'infer' '{' infer-entry* '}'
+//             | NAME '=' expr
+//   type     := NAME ['[' dim (',' dim)* ']']        dim := INT | '?'
+//   expr     := term (('+' | '-') term)*
+//   term     := unary (('*' | '/') unary)*
+//   unary    := '-' unary | primary
+//   primary  := NUMBER | STRING | NAME | NAME '(' [arg (',' arg)*] ')'
+//             | '[' [expr (',' expr)*] ']' | '(' expr ')'
+//   arg      := NAME '=' expr | expr
+//
+// The statement keywords are only keywords where a statement starts and the
+// next token fits (`data = x * 2` is a definition named `data`).
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/Parser.h"
+
+namespace nn {
+
+namespace {
+
+class Parser {
+public:
+  Parser(const std::vector<Token> &tokens, Diagnostics &diags)
+      : tokens(tokens), diags(diags) {}
+
+  Module parseFile() {
+    Module m;
+    m.filename = diags.file();
+    while (!peek().is(TokenKind::End)) {
+      size_t before = pos;
+      unsigned errors = diags.errorCount();
+      parseStatement(m);
+      if (diags.errorCount() != errors)
+        synchronize();
+      if (pos == before) // never loop without consuming
+        ++pos;
+    }
+    return m;
+  }
+
+private:
+  const std::vector<Token> &tokens;
+  Diagnostics &diags;
+  size_t pos = 0;
+  unsigned errorLine = 0;
+
+  const Token &peek(size_t ahead = 0) const {
+    return tokens[std::min(pos + ahead, tokens.size() - 1)];
+  }
+  const Token &next() {
+    const Token &t = peek();
+    if (pos < tokens.size() - 1)
+      ++pos;
+    return t;
+  }
+  bool acceptPunct(char c) {
+    if (!peek().isPunct(c))
+      return false;
+    ++pos;
+    return true;
+  }
+  /// Reports "expected X, found Y" once per line, then fails.
+  bool fail(const llvm::Twine &expected) {
+    const Token &t = peek();
+    if (t.loc.line != errorLine) {
+      std::string found = t.is(TokenKind::String) ? "\"" + t.text + "\"" : "'" + t.text + "'";
+      if (t.is(TokenKind::End))
+        found = "the end of the file";
+      diags.error(t.loc, "expected " + expected + ", found " + found);
+      errorLine = t.loc.line;
+    }
+    return false;
+  }
+  bool expectPunct(char c) {
+    if (acceptPunct(c))
+      return true;
+    return fail(llvm::Twine("'") + llvm::Twine(c) + "'");
+  }
+  bool expectName(std::string &name, SourceLoc &loc, const char *what = "a name") {
+    if (!peek().is(TokenKind::Identifier))
+      return fail(what);
+    loc = peek().loc;
+    name = next().text;
+    return true;
+  }
+  /// Skips the rest of the line where the error happened.
+  void synchronize() {
+    unsigned line = tokens[std::min(pos, tokens.size() - 1)].loc.line;
+    if (pos > 0)
+      line = std::max(line, tokens[pos - 1].loc.line);
+    while (!peek().is(TokenKind::End) && peek().loc.line <= line &&
+           !peek().isPunct('}'))
+      ++pos;
+  }
+
+  bool parseInteger(int64_t &value, SourceLoc &loc, const char *what) {
+    if (!peek().is(TokenKind::Integer))
+      return fail(what);
+    loc = peek().loc;
+    value = (int64_t)next().number;
+    return true;
+  }
+
+  void parseStatement(Module &m) {
+    const Token &t = peek();
+    const Token &after = peek(1);
+    if (!t.is(TokenKind::Identifier)) {
+      fail("a statement (a definition `NAME = ...`, `placeholder`, `variable`, "
+           "`const`, `data`, `train` or `infer`)");
+      return;
+    }
+    bool named = after.is(TokenKind::Identifier);
+    if (t.isWord("model") && named) {
+      next();
+      NameRef ref;
+      expectName(ref.name, ref.loc, "the model's name");
+      if (m.model)
+        diags.error(t.loc, "the model is named twice");
+      else if (!m.order.empty() || !m.data.empty() || m.train || m.infer)
+        diags.error(t.loc, "`model` must be the first statement");
+      m.model = ref;
+    } else if (t.isWord("placeholder") && named) {
+      next();
+      Placeholder p;
+      if (!expectName(p.name, p.loc) || !expectPunct(':') || !parseType(p.type))
+        return;
+      m.order.push_back({Module::DeclKind::Placeholder, m.placeholders.size()});
+      m.placeholders.push_back(std::move(p));
+    } else if ((t.isWord("variable") || t.isWord("const")) && named) {
+      Variable v;
+      v.isConst = next().text == "const";
+      if (!expectName(v.name, v.loc) || !expectPunct(':') || !parseType(v.type) ||
+          !expectPunct('='))
+        return;
+      v.init = parseExpr();
+      if (!v.init)
+        return;
+      m.order.push_back({Module::DeclKind::Variable, m.variables.size()});
+      m.variables.push_back(std::move(v));
+    } else if (t.isWord("data") && named) {
+      parseDataBlock(m);
+    } else if (t.isWord("train") && after.isPunct('{')) {
+      parseTrainBlock(m);
+    } else if (t.isWord("infer") && after.isPunct('{')) {
+      parseInferBlock(m);
+    } else {
+      Definition d;
+      d.name = next().text;
+      d.loc = t.loc;
+      if (!peek().isPunct('=')) {
+        fail("'=' after '" + d.name + "' (a definition is `NAME = EXPRESSION`)");
+        return;
+      }
+      next();
+      d.value = parseExpr();
+      if (!d.value)
+        return;
+      m.order.push_back({Module::DeclKind::Definition, m.definitions.size()});
+      m.definitions.push_back(std::move(d));
+    }
+  }
+
+  bool parseType(TypeSpec &type) {
+    if (!expectName(type.elementType, type.loc, "a type such as f32[?, 784]"))
+      return false;
+    if (!acceptPunct('['))
+      return true;
+    do {
+      if (peek().isPunct('?')) {
+        next();
+        type.dims.push_back(-1);
+      } else if (peek().is(TokenKind::Integer)) {
+        type.dims.push_back((int64_t)next().number);
+      } else {
+        return fail("a dimension (an integer or '?')");
+      }
+    } while (acceptPunct(','));
+    return expectPunct(']');
+  }
+
+  // Block helpers: `{` entries `}`; a missing `}` is reported at the end.
+  template <typename Fn> void parseBlockBody(SourceLoc open, Fn entry) {
+    if (!expectPunct('{'))
+      return;
+    while (!peek().isPunct('}') && !peek().is(TokenKind::End)) {
+      size_t before = pos;
+      unsigned errors = diags.errorCount();
+      entry();
+      if (diags.errorCount() != errors)
+        synchronize();
+      if (pos == before)
+        ++pos;
+    }
+    if (!acceptPunct('}'))
+      diags.error(open, "this block has no closing '}'");
+  }
+
+  void parseDataBlock(Module &m) {
+    DataBlock block;
+    block.loc = next().loc;
+    SourceLoc kindLoc;
+    expectName(block.kind, kindLoc, "`train` or `test`");
+    if (block.kind != "train" && block.kind != "test")
+      diags.error(kindLoc, "a data block is `data train { ... }` or `data test { ... }`, not '" +
+                               block.kind + "'");
+    parseBlockBody(block.loc, [&] {
+      DataEntry e;
+      if (!expectName(e.name, e.loc, "a placeholder's name") || !expectPunct('='))
+        return;
+      e.source = parseExpr();
+      if (e.source)
+        block.entries.push_back(std::move(e));
+    });
+    m.data.push_back(std::move(block));
+  }
+
+  bool parseNameList(std::vector<NameRef> &names) {
+    do {
+      NameRef r;
+      if (!expectName(r.name, r.loc))
+        return false;
+      names.push_back(r);
+    } while (acceptPunct(','));
+    return true;
+  }
+
+  void parseTrainBlock(Module &m) {
+    TrainBlock t;
+    t.loc = next().loc;
+    if (m.train)
+      diags.error(t.loc, "a file has at most one train block");
+    parseBlockBody(t.loc, [&] {
+      std::string key;
+      SourceLoc keyLoc;
+      if (!expectName(key, keyLoc, "a train setting") || !expectPunct(':'))
+        return;
+      if (key == "minimize") {
+        NameRef r;
+        if (expectName(r.name, r.loc))
+          t.minimize = r;
+      } else if (key == "optimizer") {
+        t.optimizer = parseExpr();
+      } else if (key == "batch") {
+        int64_t v;
+        if (parseInteger(v, t.batchLoc, "an integer batch size"))
+          t.batch = v;
+      } else if (key == "steps") {
+        int64_t v;
+        if (parseInteger(v, t.stepsLoc, "an integer number of steps"))
+          t.steps = v;
+      } else if (key == "shuffle") {
+        if (peek().isWord("true") || peek().isWord("false"))
+          t.shuffle = next().text == "true";
+        else
+          fail("`true` or `false`");
+      } else if (key == "report") {
+        if (!parseNameList(t.report))
+          return;
+        if (!peek().isWord("every")) {
+          fail("`every K` after the reported names");
+          return;
+        }
+        next();
+        if (!parseInteger(t.reportEvery, t.reportEveryLoc, "an integer K in `every K`"))
+          return;
+        if (peek().isWord("on")) {
+          next();
+          if (!peek().isWord("test")) {
+            fail("`test` after `on`");
+            return;
+          }
+          next();
+          t.reportOnTest = true;
+        }
+      } else {
+        diags.error(keyLoc, "unknown train setting '" + key + "'",
+                    "the settings are minimize, optimizer, batch, steps, shuffle, report");
+      }
+    });
+    m.train = std::move(t);
+  }
+
+  void parseInferBlock(Module &m) {
+    InferBlock b;
+    b.loc = next().loc;
+    if (m.infer)
+      diags.error(b.loc, "a file has at most one infer block");
+    parseBlockBody(b.loc, [&] {
+      std::string key;
+      SourceLoc keyLoc;
+      if (!expectName(key, keyLoc, "an infer setting") || !expectPunct(':'))
+        return;
+      if (key == "output") {
+        parseNameList(b.outputs);
+      } else if (key == "batch") {
+        int64_t v;
+        if (parseInteger(v, b.batchLoc, "an integer batch size"))
+          b.batch = v;
+      } else {
+        diags.error(keyLoc, "unknown infer setting '" + key + "'",
+                    "the settings are output and batch");
+      }
+    });
+    m.infer = std::move(b);
+  }
+
+  ExprPtr makeExpr(Expr::Kind kind, SourceLoc loc) {
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->loc = loc;
+    return e;
+  }
+
+  ExprPtr parseExpr() {
+    ExprPtr lhs = parseTerm();
+    while (lhs && (peek().isPunct('+') || peek().isPunct('-'))) {
+      const Token &op = next();
+      ExprPtr rhs = parseTerm();
+      if (!rhs)
+        return nullptr;
+      auto bin = makeExpr(Expr::Binary, op.loc);
+      bin->op = op.text[0];
+      bin->args.push_back(std::move(lhs));
+      bin->args.push_back(std::move(rhs));
+      lhs = std::move(bin);
+    }
+    return lhs;
+  }
+
+  ExprPtr parseTerm() {
+    ExprPtr lhs = parseUnary();
+    while (lhs && (peek().isPunct('*') || peek().isPunct('/'))) {
+      const Token &op = next();
+      ExprPtr rhs = parseUnary();
+      if (!rhs)
+        return nullptr;
+      auto bin = makeExpr(Expr::Binary, op.loc);
+      bin->op = op.text[0];
+      bin->args.push_back(std::move(lhs));
+      bin->args.push_back(std::move(rhs));
+      lhs = std::move(bin);
+    }
+    return lhs;
+  }
+
+  ExprPtr parseUnary() {
+    if (peek().isPunct('-')) {
+      SourceLoc loc = next().loc;
+      ExprPtr operand = parseUnary();
+      if (!operand)
+        return nullptr;
+      auto e = makeExpr(Expr::Unary, loc);
+      e->op = '-';
+      e->args.push_back(std::move(operand));
+      return e;
+    }
+    return parsePrimary();
+  }
+
+  ExprPtr parsePrimary() {
+    const Token &t = peek();
+    if (t.is(TokenKind::Integer) || t.is(TokenKind::Float)) {
+      next();
+      auto e = makeExpr(Expr::Number, t.loc);
+      e->number = t.number;
+      e->isInteger = t.is(TokenKind::Integer);
+      return e;
+    }
+    if (t.is(TokenKind::String)) {
+      next();
+      auto e = makeExpr(Expr::String, t.loc);
+      e->text = t.text;
+      return e;
+    }
+    if (t.isPunct('(')) {
+      next();
+      ExprPtr inner = parseExpr();
+      if (!inner || !expectPunct(')'))
+        return nullptr;
+      return inner;
+    }
+    if (t.isPunct('[')) {
+      next();
+      auto list = makeExpr(Expr::List, t.loc);
+      if (!acceptPunct(']')) {
+        do {
+          ExprPtr element = parseExpr();
+          if (!element)
+            return nullptr;
+          list->args.push_back(std::move(element));
+        } while (acceptPunct(','));
+        if (!expectPunct(']'))
+          return nullptr;
+      }
+      return list;
+    }
+    if (t.is(TokenKind::Identifier)) {
+      next();
+      if (!peek().isPunct('(')) {
+        auto e = makeExpr(Expr::Name, t.loc);
+        e->text = t.text;
+        return e;
+      }
+      next();
+      auto call = makeExpr(Expr::Call, t.loc);
+      call->text = t.text;
+      if (acceptPunct(')'))
+        return call;
+      do {
+        if (peek().is(TokenKind::Identifier) && peek(1).isPunct('=')) {
+          KeywordArg k;
+          k.loc = peek().loc;
+          k.name = next().text;
+          next();
+          k.value = parseExpr();
+          if (!k.value)
+            return nullptr;
+          call->kwargs.push_back(std::move(k));
+        } else {
+          if (!call->kwargs.empty()) {
+            diags.error(peek().loc, "a positional argument cannot follow a keyword argument");
+            errorLine = peek().loc.line;
+            return nullptr;
+          }
+          ExprPtr arg = parseExpr();
+          if (!arg)
+            return nullptr;
+          call->args.push_back(std::move(arg));
+        }
+      } while (acceptPunct(','));
+      if (!expectPunct(')'))
+        return nullptr;
+      return call;
+    }
+    fail("an expression");
+    return nullptr;
+  }
+};
+
+} // namespace
+
+Module parseModule(const std::vector<Token> &tokens, Diagnostics &diags) {
+  return Parser(tokens, diags).parseFile();
+}
+
+} // namespace nn

@@ -1,0 +1,36 @@
+//===- NNDialect.h - the nn dialect -----------------------------*- C++ -*-===//
+//
+// Declares the `nn` dialect and its ops (generated from NNDialect.td and
+// NNOps.td into the build tree).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_IR_NNDIALECT_H
+#define NNC_IR_NNDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "ir/NNOpsDialect.h.inc"
+
+#define GET_OP_CLASSES
+#include "ir/NNOps.h.inc"
+
+namespace nn {
+
+/// Names of the attributes that tie a function's arguments and results to the
+/// .nn program: `nn.placeholder = "x"` on an argument, `nn.output = "p"` on a
+/// result.
+constexpr llvm::StringLiteral kPlaceholderAttr = "nn.placeholder";
+constexpr llvm::StringLiteral kOutputAttr = "nn.output";
+
+} // namespace nn
+
+#endif // NNC_IR_NNDIALECT_H

@@ -1,0 +1,340 @@
+//===- NNOps.td - the ops of the nn dialect ----------------*- tablegen -*-===//
+//
+// One op per op of the .nn language (docs/language.md). Shapes are checked by
+// each op's `inferReturnTypes` (ir/NNOps.cpp): the same function computes the
+// result type when the frontend builds an op, re-computes it when the batch
+// dimension is specialised, and verifies parsed IR.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NN_OPS_TD
+#define NN_OPS_TD
+
+include "NNDialect.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def NN_FloatTensor : RankedTensorOf<[F32]>;
+def NN_AnyTensor : RankedTensorOf<[F32, I64, I1]>;
+def NN_BoolTensor : RankedTensorOf<[I1]>;
+def NN_IndexTensor : RankedTensorOf<[I64]>;
+def NN_Scalar : 0DTensorOf<[F32]>;
+
+//===----------------------------------------------------------------------===//
+// Constants and variables
+//===----------------------------------------------------------------------===//
+
+def NN_ConstantOp : NN_Op<"constant",
+    [ConstantLike, Pure, InferTypeOpAdaptor]> {
+  let summary = "a constant tensor";
+  let description = [{
+    A tensor whose value is known at compile time: the literals of a `.nn`
+    expression (`x / 255.0` makes a scalar constant).
+
+    ```mlir
+    %c = nn.constant dense<2.550000e+02> : tensor<f32>
+    ```
+  }];
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$value attr-dict";
+  let hasFolder = 1;
+}
+
+def NN_VariableOp : NN_Op<"variable", [Symbol]> {
+  let summary = "a variable (trainable) or const (frozen) tensor, with its initializer";
+  let description = [{
+    A tensor that lives across calls of the program's functions, like
+    `tf.Variable`. The runtime allocates and initialises it: `initializer` is
+    one of `zeros`, `ones`, `fill`, `constant`, `truncated_normal`, `normal`,
+    `uniform` (`load("F.npy")` becomes `constant` when `nnc` reads the file),
+    and `params` holds its arguments (`value`, `stddev`, `low`, `high`).
+    A `const` variable is not trained.
+
+    ```mlir
+    nn.variable @w : tensor<784x10xf32> = "truncated_normal" {stddev = 1.000000e-01 : f64}
+    nn.variable const @edges : tensor<2xf32> = "constant" {value = dense<[1.0, -1.0]> : tensor<2xf32>}
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name, TypeAttr:$type,
+                       StrAttr:$initializer, DictionaryAttr:$params,
+                       UnitAttr:$is_const);
+  let assemblyFormat = [{
+    (`const` $is_const^)? $sym_name `:` $type `=` $initializer $params attr-dict
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+  }];
+}
+
+def NN_ReadOp : NN_Op<"read",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+     MemoryEffects<[MemRead]>]> {
+  let summary = "reads the current value of a variable";
+  let description = [{
+    ```mlir
+    %w = nn.read @w : tensor<784x10xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$variable);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$variable attr-dict `:` type($result)";
+}
+
+def NN_AssignOp : NN_Op<"assign",
+    [DeclareOpInterfaceMethods<SymbolUserOpInterface>,
+     MemoryEffects<[MemWrite]>]> {
+  let summary = "gives a variable a new value";
+  let description = [{
+    Like `tf.assign`: later reads of the variable see `value`. The optimizer
+    writes its updates this way.
+
+    ```mlir
+    nn.assign @w, %new_w : tensor<784x10xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$variable, NN_FloatTensor:$value);
+  let assemblyFormat = "$variable `,` $value attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+// Binary ops broadcast their operands with NumPy's rule: shapes are aligned on
+// the right; each pair of dimensions must be equal or one of them 1.
+class NN_BroadcastBinaryOp<string mnemonic, Type operandType, Type resultType,
+                           string formula, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+  let summary = "elementwise `" # formula # "` with NumPy broadcasting";
+  let description = [{
+    Computes `}] # formula # [{` for each element of the broadcast shape of
+    `lhs` and `rhs`.
+
+    ```mlir
+    %r = nn.}] # mnemonic # [{ %a, %b : (tensor<100x10xf32>, tensor<10xf32>) -> tensor<100x10x}] #
+    !if(!eq(resultType, NN_BoolTensor), "i1", "f32") # [{>
+    ```
+  }];
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs resultType:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_AddOp : NN_BroadcastBinaryOp<"add", NN_FloatTensor, NN_FloatTensor, "lhs + rhs", [Commutative]>;
+def NN_SubOp : NN_BroadcastBinaryOp<"sub", NN_FloatTensor, NN_FloatTensor, "lhs - rhs">;
+def NN_MulOp : NN_BroadcastBinaryOp<"mul", NN_FloatTensor, NN_FloatTensor, "lhs * rhs", [Commutative]>;
+def NN_DivOp : NN_BroadcastBinaryOp<"div", NN_FloatTensor, NN_FloatTensor, "lhs / rhs">;
+def NN_PowOp : NN_BroadcastBinaryOp<"pow", NN_FloatTensor, NN_FloatTensor, "lhs ^ rhs">;
+def NN_MaximumOp : NN_BroadcastBinaryOp<"maximum", NN_FloatTensor, NN_FloatTensor, "max(lhs, rhs)", [Commutative]>;
+def NN_MinimumOp : NN_BroadcastBinaryOp<"minimum", NN_FloatTensor, NN_FloatTensor, "min(lhs, rhs)", [Commutative]>;
+def NN_EqualOp : NN_BroadcastBinaryOp<"equal", NN_AnyTensor, NN_BoolTensor, "lhs == rhs", [Commutative]>;
+def NN_GreaterOp : NN_BroadcastBinaryOp<"greater", NN_AnyTensor, NN_BoolTensor, "lhs > rhs">;
+def NN_LessOp : NN_BroadcastBinaryOp<"less", NN_AnyTensor, NN_BoolTensor, "lhs < rhs">;
+
+class NN_UnaryOp<string mnemonic, string formula>
+    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "elementwise `" # formula # "`";
+  let description = [{
+    Computes `}] # formula # [{` for each element.
+
+    ```mlir
+    %y = nn.}] # mnemonic # [{ %x : tensor<100x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+}
+
+def NN_NegOp : NN_UnaryOp<"neg", "-x">;
+def NN_AbsOp : NN_UnaryOp<"abs", "|x|">;
+def NN_SquareOp : NN_UnaryOp<"square", "x * x">;
+def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
+def NN_ExpOp : NN_UnaryOp<"exp", "e^x">;
+def NN_LogOp : NN_UnaryOp<"log", "ln(x)">;
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0)">;
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
+def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)">;
+def NN_StepOp : NN_UnaryOp<"step", "x > 0 ? 1 : 0">;
+
+def NN_CastOp : NN_Op<"cast", [Pure, InferTypeOpAdaptor]> {
+  let summary = "converts each element to another element type";
+  let description = [{
+    Like `tf.cast`: `true` becomes 1.0, indices become floats, floats are
+    truncated towards zero when cast to `i64`, and compared with 0 for `i1`.
+
+    ```mlir
+    %f = nn.cast %b {to = f32} : (tensor<100xi1>) -> tensor<100xf32>
+    ```
+  }];
+  let arguments = (ins NN_AnyTensor:$x, TypeAttr:$to);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Activations with structure, linear algebra and shapes
+//===----------------------------------------------------------------------===//
+
+def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "softmax over the last axis";
+  let description = [{
+    `y[..., i] = e^(x[..., i] - m) / sum_j e^(x[..., j] - m)`, with `m` the
+    maximum over the last axis so that no `e^` overflows.
+
+    ```mlir
+    %p = nn.softmax %logits : tensor<100x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+  let hasVerifier = 1;
+}
+
+def NN_MatmulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+  let summary = "matrix product of two 2-D tensors";
+  let description = [{
+    `c[i, j] = sum_k a[i, k] * b[k, j]`.
+
+    ```mlir
+    %c = nn.matmul %a, %b : (tensor<100x784xf32>, tensor<784x10xf32>) -> tensor<100x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+  let summary = "permutes the dimensions of a tensor";
+  let description = [{
+    `result` dimension `i` is `x` dimension `perm[i]`.
+
+    ```mlir
+    %t = nn.transpose %w {perm = array<i64: 1, 0>} : (tensor<784x10xf32>) -> tensor<10x784xf32>
+    ```
+  }];
+  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the same elements in row-major order, in another shape";
+  let description = [{
+    `shape` may hold one `-1`, the dimension that makes the element counts
+    agree. When `x` has the batch dimension `?`, the `-1` must be the first
+    dimension and stand for the batch.
+
+    ```mlir
+    %img = nn.reshape %x {shape = array<i64: -1, 28, 28, 1>} : (tensor<?x784xf32>) -> tensor<?x28x28x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$shape);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "joins tensors along one axis";
+  let description = [{
+    All inputs have the same rank and agree on every dimension but `axis`.
+
+    ```mlir
+    %c = nn.concat %a, %b {axis = 1 : i64} : (tensor<4x2xf32>, tensor<4x3xf32>) -> tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<NN_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+class NN_ReduceOp<string mnemonic, string formula>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = "the " # formula # " over some axes (all when `axes` is empty)";
+  let description = [{
+    Reduces `x` over `axes` (every axis when empty). Reduced axes are removed,
+    or kept with size 1 with `keepdims`.
+
+    ```mlir
+    %s = nn.}] # mnemonic # [{ %x {axes = array<i64: 1>} : (tensor<100x10xf32>) -> tensor<100xf32>
+    %t = nn.}] # mnemonic # [{ %x {axes = array<i64>} : (tensor<100x10xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$axes,
+                       UnitAttr:$keepdims);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let extraClassDeclaration = [{
+    /// The reduced axes, all of them when `axes` is empty.
+    ::llvm::SmallVector<int64_t> getReducedAxes();
+  }];
+}
+
+def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "sum">;
+def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "mean">;
+def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "maximum">;
+
+def NN_ArgmaxOp : NN_Op<"argmax", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the index of the largest element along one axis";
+  let description = [{
+    Ties go to the smallest index, as in TensorFlow.
+
+    ```mlir
+    %i = nn.argmax %p {axis = 1 : i64} : (tensor<100x10xf32>) -> tensor<100xi64>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, I64Attr:$axis);
+  let results = (outs NN_IndexTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+class NN_LossOp<string mnemonic, string what, string formula>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+  let summary = what;
+  let description = [{
+    `}] # formula # [{`. Both operands have the same shape; the result is a
+    scalar.
+
+    ```mlir
+    %l = nn.}] # mnemonic # [{ %a, %b : (tensor<100x10xf32>, tensor<100x10xf32>) -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let results = (outs NN_Scalar:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_SoftmaxCrossEntropyOp : NN_LossOp<"softmax_cross_entropy",
+  "softmax cross-entropy of logits against labels, summed over the batch",
+  "sum_b (logsumexp(lhs[b, :]) - sum_c rhs[b, c] * lhs[b, c]) for rhs rows summing to 1; "
+  "in general sum_b sum_c -rhs[b, c] * log_softmax(lhs)[b, c]">;
+def NN_SigmoidCrossEntropyOp : NN_LossOp<"sigmoid_cross_entropy",
+  "sigmoid cross-entropy of logits against labels, summed",
+  "sum max(x, 0) - x * z + log(1 + e^-|x|), with x = lhs (logits) and z = rhs (labels)">;
+def NN_MeanSquaredErrorOp : NN_LossOp<"mean_squared_error",
+  "mean of the squared differences",
+  "mean((lhs - rhs)^2)">;
+
+#endif // NN_OPS_TD

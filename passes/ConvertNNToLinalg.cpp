@@ -1,0 +1,685 @@
+//===- ConvertNNToLinalg.cpp - nn compute ops to linalg on tensors --------===//
+//
+// convert-nn-to-linalg: one rewrite per nn op. Named linalg ops where they
+// exist (matmul, transpose, fill), `linalg.generic` otherwise.
+//
+// The one idea to take from this file is how `linalg.generic` expresses a
+// computation: a loop nest (its iterator types: parallel or reduction), one
+// affine map per operand from the loop indices to the element it touches, and
+// a body that computes one element. For example `a + b` with a: [100, 10] and
+// b: [10] (NumPy broadcasting) is
+//
+//   loops (i, j), maps a: (i, j) -> (i, j), b: (i, j) -> (j), out: (i, j)
+//   body  out = a + b
+//
+// and `reduce_sum(x, axis=1)` of x: [100, 10] is
+//
+//   loops (i, j: reduction), maps x: (i, j) -> (i, j), out: (i, j) -> (i)
+//   body  out = out + x            (out starts as 0 via linalg.fill)
+//
+// Composite ops (softmax, the losses) are a few such generics in a row; the
+// later fusion stage puts them back together where it pays.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/NNDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace nn {
+#define GEN_PASS_DEF_CONVERTNNTOLINALGPASS
+#include "passes/Passes.h.inc"
+} // namespace nn
+
+using namespace mlir;
+
+namespace {
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+RankedTensorType tensorTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+Value constantFloat(OpBuilder &b, Location loc, double value) {
+  return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(value));
+}
+
+/// An uninitialised tensor of `type`, the destination of a linalg op.
+Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type) {
+  return b.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+}
+
+/// A tensor of `type` filled with `value`: the start of a reduction.
+Value filledTensor(OpBuilder &b, Location loc, RankedTensorType type,
+                   Value value) {
+  return b.create<linalg::FillOp>(loc, value, emptyTensor(b, loc, type))
+      .getResult(0);
+}
+
+/// The map that reads an operand of shape `operand` inside a loop nest over
+/// the broadcast shape `result` (NumPy: aligned on the right; a dimension of
+/// size 1 against a larger one always reads index 0).
+AffineMap broadcastMap(MLIRContext *ctx, ArrayRef<int64_t> operand,
+                       ArrayRef<int64_t> result) {
+  SmallVector<AffineExpr> exprs;
+  int64_t offset = result.size() - operand.size();
+  for (auto [i, size] : llvm::enumerate(operand)) {
+    int64_t loop = offset + i;
+    if (size == 1 && result[loop] != 1)
+      exprs.push_back(getAffineConstantExpr(0, ctx));
+    else
+      exprs.push_back(getAffineDimExpr(loop, ctx));
+  }
+  return AffineMap::get(result.size(), 0, exprs, ctx);
+}
+
+/// The map that reads a tensor that lacks the `dropped` loop dimensions (a
+/// reduction's result, used again over the full loop nest).
+AffineMap droppingMap(MLIRContext *ctx, unsigned rank,
+                      ArrayRef<int64_t> dropped) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d = 0; d < rank; ++d)
+    if (!llvm::is_contained(dropped, d))
+      exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+/// A parallel linalg.generic over `resultType`: element `i` of the result is
+/// `body(input_0[map_0(i)], input_1[map_1(i)], ...)`.
+Value buildMap(OpBuilder &b, Location loc, RankedTensorType resultType,
+               ValueRange inputs, ArrayRef<AffineMap> inputMaps, BodyFn body) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(b.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  (void)ctx;
+  auto generic = b.create<linalg::GenericOp>(
+      loc, resultType, inputs, emptyTensor(b, loc, resultType), maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
+/// Elementwise op with NumPy broadcasting of its inputs to `resultType`.
+Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
+                       ValueRange inputs, BodyFn body) {
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(b.getContext(), tensorTypeOf(in).getShape(),
+                                resultType.getShape()));
+  return buildMap(b, loc, resultType, inputs, maps, body);
+}
+
+/// Reduces `inputs` (all of one shape) over `axes` with
+/// `acc = combine(acc, element...)`, starting from `init`. The result has the
+/// reduced axes removed.
+Value buildReduction(OpBuilder &b, Location loc, ValueRange inputs,
+                     ArrayRef<int64_t> axes, Value init,
+                     function_ref<Value(OpBuilder &, Location, ValueRange, Value)>
+                         combine,
+                     ArrayRef<AffineMap> inputMaps = {}) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType inType = tensorTypeOf(inputs.front());
+  unsigned rank = inType.getRank();
+  SmallVector<int64_t> outShape;
+  SmallVector<utils::IteratorType> iterators;
+  for (unsigned d = 0; d < rank; ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    iterators.push_back(reduced ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+    if (!reduced)
+      outShape.push_back(inType.getDimSize(d));
+  }
+  auto outType = RankedTensorType::get(outShape, init.getType());
+  SmallVector<AffineMap> maps(inputMaps);
+  for (size_t i = maps.size(); i < inputs.size(); ++i)
+    maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+  maps.push_back(droppingMap(ctx, rank, axes));
+  auto generic = b.create<linalg::GenericOp>(
+      loc, outType, inputs, filledTensor(b, loc, outType, init), maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(
+            nloc, combine(nb, nloc, args.drop_back(), args.back()));
+      });
+  return generic.getResult(0);
+}
+
+/// Inserts the size-1 dimensions that `keepdims` keeps.
+Value expandToType(OpBuilder &b, Location loc, Value value,
+                   RankedTensorType type) {
+  RankedTensorType from = tensorTypeOf(value);
+  if (from == type)
+    return value;
+  auto reassociation = getReassociationIndicesForReshape(from, type);
+  assert(reassociation && "keepdims only inserts unit dimensions");
+  return b.create<tensor::ExpandShapeOp>(loc, type, value, *reassociation);
+}
+
+Value addf(OpBuilder &b, Location loc, Value x, Value y) {
+  return b.create<arith::AddFOp>(loc, x, y);
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise ops
+//===----------------------------------------------------------------------===//
+
+/// One pattern for every elementwise op: `body` computes one element.
+template <typename OpTy>
+struct ElementwiseLowering : OpConversionPattern<OpTy> {
+  using Body = std::function<Value(OpBuilder &, Location, ValueRange, OpTy)>;
+  ElementwiseLowering(MLIRContext *ctx, Body body)
+      : OpConversionPattern<OpTy>(ctx), body(std::move(body)) {}
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    Value result = buildElementwise(
+        rewriter, op.getLoc(), resultType, adaptor.getOperands(),
+        [&](OpBuilder &b, Location loc, ValueRange args) {
+          return body(b, loc, args, op);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+  Body body;
+};
+
+template <typename OpTy>
+void addElementwise(RewritePatternSet &patterns,
+                    std::function<Value(OpBuilder &, Location, ValueRange)> fn) {
+  patterns.add<ElementwiseLowering<OpTy>>(
+      patterns.getContext(),
+      [fn](OpBuilder &b, Location loc, ValueRange args, OpTy) {
+        return fn(b, loc, args);
+      });
+}
+
+/// `lhs <pred> rhs` on f32, i64 or i1 elements.
+template <typename OpTy>
+void addComparison(RewritePatternSet &patterns, arith::CmpFPredicate fpred,
+                   arith::CmpIPredicate spred, arith::CmpIPredicate upred) {
+  addElementwise<OpTy>(patterns, [=](OpBuilder &b, Location loc, ValueRange a) -> Value {
+    Type t = a[0].getType();
+    if (t.isF32())
+      return b.create<arith::CmpFOp>(loc, fpred, a[0], a[1]);
+    return b.create<arith::CmpIOp>(loc, t.isInteger(1) ? upred : spred, a[0], a[1]);
+  });
+}
+
+/// tf.cast: bool -> 0/1, integer <-> float, anything -> bool is `!= 0`.
+Value castElement(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  if (to.isInteger(1)) {
+    if (from.isF32())
+      return b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x,
+                                     constantFloat(b, loc, 0.0));
+    Value zero = b.create<arith::ConstantOp>(loc, b.getIntegerAttr(from, 0));
+    return b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  if (to.isF32())
+    return from.isInteger(1) ? (Value)b.create<arith::UIToFPOp>(loc, to, x)
+                             : (Value)b.create<arith::SIToFPOp>(loc, to, x);
+  // to i64
+  if (from.isF32())
+    return b.create<arith::FPToSIOp>(loc, to, x);
+  return b.create<arith::ExtUIOp>(loc, to, x);
+}
+
+void populateElementwisePatterns(RewritePatternSet &patterns) {
+  using A = ValueRange;
+  addElementwise<nn::AddOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::AddFOp>(l, a[0], a[1]);
+  });
+  addElementwise<nn::SubOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::SubFOp>(l, a[0], a[1]);
+  });
+  addElementwise<nn::MulOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::MulFOp>(l, a[0], a[1]);
+  });
+  addElementwise<nn::DivOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::DivFOp>(l, a[0], a[1]);
+  });
+  addElementwise<nn::PowOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<math::PowFOp>(l, a[0], a[1]);
+  });
+  addElementwise<nn::MaximumOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::MaximumFOp>(l, a[0], a[1]);
+  });
+  addElementwise<nn::MinimumOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::MinimumFOp>(l, a[0], a[1]);
+  });
+  addElementwise<nn::NegOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::NegFOp>(l, a[0]);
+  });
+  addElementwise<nn::AbsOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<math::AbsFOp>(l, a[0]);
+  });
+  addElementwise<nn::SquareOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<arith::MulFOp>(l, a[0], a[0]);
+  });
+  addElementwise<nn::SqrtOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<math::SqrtOp>(l, a[0]);
+  });
+  addElementwise<nn::ExpOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<math::ExpOp>(l, a[0]);
+  });
+  addElementwise<nn::LogOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<math::LogOp>(l, a[0]);
+  });
+  // relu(x) = x > 0 ? x : 0
+  addElementwise<nn::ReluOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    Value zero = constantFloat(b, l, 0.0);
+    Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], zero);
+    return b.create<arith::SelectOp>(l, positive, a[0], zero);
+  });
+  // sigmoid(x) = 1 / (1 + e^-x); for very negative x, e^-x = inf and the
+  // quotient is 0, the right limit.
+  addElementwise<nn::SigmoidOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    Value one = constantFloat(b, l, 1.0);
+    Value e = b.create<math::ExpOp>(l, b.create<arith::NegFOp>(l, a[0]));
+    return b.create<arith::DivFOp>(l, one, b.create<arith::AddFOp>(l, one, e));
+  });
+  addElementwise<nn::TanhOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    return b.create<math::TanhOp>(l, a[0]);
+  });
+  // step(x) = x > 0 ? 1 : 0
+  addElementwise<nn::StepOp>(patterns, [](OpBuilder &b, Location l, A a) -> Value {
+    Value positive = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0],
+                                             constantFloat(b, l, 0.0));
+    return b.create<arith::SelectOp>(l, positive, constantFloat(b, l, 1.0),
+                                     constantFloat(b, l, 0.0));
+  });
+  addComparison<nn::EqualOp>(patterns, arith::CmpFPredicate::OEQ,
+                             arith::CmpIPredicate::eq, arith::CmpIPredicate::eq);
+  addComparison<nn::GreaterOp>(patterns, arith::CmpFPredicate::OGT,
+                               arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
+  addComparison<nn::LessOp>(patterns, arith::CmpFPredicate::OLT,
+                            arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
+  patterns.add<ElementwiseLowering<nn::CastOp>>(
+      patterns.getContext(),
+      [](OpBuilder &b, Location l, ValueRange a, nn::CastOp op) -> Value {
+        return castElement(b, l, a[0], op.getTo());
+      });
+}
+
+//===----------------------------------------------------------------------===//
+// Linear algebra and shapes
+//===----------------------------------------------------------------------===//
+
+struct ConstantLowering : OpConversionPattern<nn::ConstantOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::ConstantOp op, OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getValue());
+    return success();
+  }
+};
+
+/// c = a x b: linalg.matmul accumulates into its output, so start from zeros.
+struct MatmulLowering : OpConversionPattern<nn::MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value zeros = filledTensor(rewriter, loc, op.getType(),
+                               constantFloat(rewriter, loc, 0.0));
+    rewriter.replaceOpWithNewOp<linalg::MatmulOp>(
+        op, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, ValueRange{zeros});
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<nn::TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value init = emptyTensor(rewriter, op.getLoc(), op.getType());
+    auto transpose = rewriter.create<linalg::TransposeOp>(
+        op.getLoc(), adaptor.getX(), init, op.getPerm());
+    rewriter.replaceOp(op, transpose->getResults());
+    return success();
+  }
+};
+
+/// Row-major reshape: tensor.reshape with the target shape as a constant.
+struct ReshapeLowering : OpConversionPattern<nn::ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    if (!type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs a static shape");
+    auto shapeType =
+        RankedTensorType::get({type.getRank()}, rewriter.getI64Type());
+    Value shape = rewriter.create<arith::ConstantOp>(
+        op.getLoc(), DenseIntElementsAttr::get(shapeType, type.getShape()));
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, type, adaptor.getX(),
+                                                   shape);
+    return success();
+  }
+};
+
+/// concat: an empty result, then each input inserted at its offset.
+struct ConcatLowering : OpConversionPattern<nn::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    Value result = emptyTensor(rewriter, loc, type);
+    int64_t offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      RankedTensorType inType = tensorTypeOf(input);
+      SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> sizes, strides(type.getRank(), rewriter.getIndexAttr(1));
+      for (int64_t d : inType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      offsets[axis] = rewriter.getIndexAttr(offset);
+      result = rewriter.create<tensor::InsertSliceOp>(loc, input, result, offsets,
+                                                      sizes, strides);
+      offset += inType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+enum class ReduceKind { Sum, Mean, Max };
+
+template <typename OpTy, ReduceKind kind>
+struct ReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    SmallVector<int64_t> axes = op.getReducedAxes();
+    Value init = constantFloat(
+        rewriter, loc,
+        kind == ReduceKind::Max ? -std::numeric_limits<double>::infinity() : 0.0);
+    Value result = buildReduction(
+        rewriter, loc, adaptor.getX(), axes, init,
+        [](OpBuilder &b, Location l, ValueRange in, Value acc) -> Value {
+          if (kind == ReduceKind::Max)
+            return b.create<arith::MaximumFOp>(l, acc, in[0]);
+          return b.create<arith::AddFOp>(l, acc, in[0]);
+        });
+    if (kind == ReduceKind::Mean) {
+      // mean = sum * (1 / count), count = product of the reduced sizes.
+      int64_t count = 1;
+      for (int64_t a : axes)
+        count *= op.getX().getType().getDimSize(a);
+      Value scale = constantFloat(rewriter, loc, 1.0 / (double)count);
+      result = buildElementwise(
+          rewriter, loc, tensorTypeOf(result), result,
+          [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            return b.create<arith::MulFOp>(l, a[0], scale);
+          });
+    }
+    rewriter.replaceOp(op, expandToType(rewriter, loc, result, op.getType()));
+    return success();
+  }
+};
+
+/// argmax: a reduction that carries (best value, its index); the strict `>`
+/// keeps the first index among equal values, as TensorFlow does.
+struct ArgmaxLowering : OpConversionPattern<nn::ArgmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::ArgmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value x = adaptor.getX();
+    unsigned rank = tensorTypeOf(x).getRank();
+    int64_t axis = op.getAxis();
+    RankedTensorType indexType = op.getType();
+    auto valueType = indexType.clone(rewriter.getF32Type());
+    Value bestValue = filledTensor(
+        rewriter, loc, valueType,
+        constantFloat(rewriter, loc, -std::numeric_limits<double>::infinity()));
+    Value bestIndex = filledTensor(
+        rewriter, loc, indexType,
+        rewriter.create<arith::ConstantOp>(loc, rewriter.getI64IntegerAttr(0)));
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    AffineMap outMap = droppingMap(ctx, rank, {axis});
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{valueType, indexType}, ValueRange{x},
+        ValueRange{bestValue, bestIndex},
+        ArrayRef<AffineMap>{AffineMap::getMultiDimIdentityMap(rank, ctx), outMap,
+                            outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value here = b.create<arith::IndexCastOp>(
+              l, b.getI64Type(), b.create<linalg::IndexOp>(l, axis));
+          // The first element always wins (the start value is -inf, and a NaN
+          // or -inf first element must still give index 0 a value).
+          Value better = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT,
+                                                 args[0], args[1]);
+          Value newValue = b.create<arith::SelectOp>(l, better, args[0], args[1]);
+          Value newIndex = b.create<arith::SelectOp>(l, better, here, args[2]);
+          b.create<linalg::YieldOp>(l, ValueRange{newValue, newIndex});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Softmax and the losses
+//===----------------------------------------------------------------------===//
+
+/// Over the last axis of `x`: m = max(x) and lse = m + log(sum(e^(x - m))).
+/// Subtracting the maximum keeps every e^ at most 1, so nothing overflows.
+std::pair<Value, Value> buildMaxAndLogSumExp(OpBuilder &b, Location loc,
+                                             Value x) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = tensorTypeOf(x).getRank();
+  int64_t last = rank - 1;
+  Value max = buildReduction(
+      b, loc, x, {last},
+      constantFloat(b, loc, -std::numeric_limits<double>::infinity()),
+      [](OpBuilder &nb, Location l, ValueRange in, Value acc) -> Value {
+        return nb.create<arith::MaximumFOp>(l, acc, in[0]);
+      });
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap rowMap = droppingMap(ctx, rank, {last});
+  Value sum = buildReduction(
+      b, loc, ValueRange{x, max}, {last}, constantFloat(b, loc, 0.0),
+      [](OpBuilder &nb, Location l, ValueRange in, Value acc) -> Value {
+        Value e = nb.create<math::ExpOp>(l, nb.create<arith::SubFOp>(l, in[0], in[1]));
+        return nb.create<arith::AddFOp>(l, acc, e);
+      },
+      {identity, rowMap});
+  Value lse = buildElementwise(
+      b, loc, tensorTypeOf(max), ValueRange{max, sum},
+      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return nb.create<arith::AddFOp>(l, a[0], nb.create<math::LogOp>(l, a[1]));
+      });
+  return {max, lse};
+}
+
+/// softmax(x) = e^(x - lse(x)) over the last axis.
+struct SoftmaxLowering : OpConversionPattern<nn::SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    unsigned rank = op.getType().getRank();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lse = buildMaxAndLogSumExp(rewriter, loc, x).second;
+    Value result = buildMap(
+        rewriter, loc, op.getType(), ValueRange{x, lse},
+        {AffineMap::getMultiDimIdentityMap(rank, ctx),
+         droppingMap(ctx, rank, {(int64_t)rank - 1})},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Sums `term(elements...)` over every element of same-shaped inputs into a
+/// scalar tensor; `extraMaps` reads further inputs of other shapes.
+Value buildTotal(OpBuilder &b, Location loc, ValueRange inputs,
+                 ArrayRef<AffineMap> maps, BodyFn term) {
+  unsigned rank = tensorTypeOf(inputs.front()).getRank();
+  return buildReduction(
+      b, loc, inputs, llvm::to_vector(llvm::seq<int64_t>(0, rank)),
+      constantFloat(b, loc, 0.0),
+      [&](OpBuilder &nb, Location l, ValueRange in, Value acc) -> Value {
+        return nb.create<arith::AddFOp>(l, acc, term(nb, l, in));
+      },
+      maps);
+}
+
+/// softmax_cross_entropy(l, t) = sum_b sum_c t[b,c] * (lse(l[b,:]) - l[b,c]),
+/// which is -sum t * log(softmax(l)) without ever taking the log of a 0.
+struct SoftmaxCrossEntropyLowering
+    : OpConversionPattern<nn::SoftmaxCrossEntropyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::SoftmaxCrossEntropyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value logits = adaptor.getLhs(), labels = adaptor.getRhs();
+    unsigned rank = tensorTypeOf(logits).getRank();
+    Value lse = buildMaxAndLogSumExp(rewriter, loc, logits).second;
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    Value total = buildTotal(
+        rewriter, loc, ValueRange{logits, labels, lse},
+        {identity, identity, droppingMap(ctx, rank, {(int64_t)rank - 1})},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::MulFOp>(l, a[1],
+                                         b.create<arith::SubFOp>(l, a[2], a[0]));
+        });
+    rewriter.replaceOp(op, total);
+    return success();
+  }
+};
+
+/// sigmoid_cross_entropy(x, z) = sum max(x, 0) - x*z + log(1 + e^-|x|):
+/// TensorFlow's stable form of -z*log(sigmoid(x)) - (1-z)*log(1-sigmoid(x)).
+struct SigmoidCrossEntropyLowering
+    : OpConversionPattern<nn::SigmoidCrossEntropyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::SigmoidCrossEntropyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    unsigned rank = op.getLhs().getType().getRank();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    Value total = buildTotal(
+        rewriter, loc, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+        {identity, identity}, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value x = a[0], z = a[1];
+          Value zero = constantFloat(b, l, 0.0);
+          Value relu = b.create<arith::MaximumFOp>(l, x, zero);
+          Value xz = b.create<arith::MulFOp>(l, x, z);
+          Value negAbs = b.create<arith::NegFOp>(l, b.create<math::AbsFOp>(l, x));
+          Value softplus = b.create<math::Log1pOp>(l, b.create<math::ExpOp>(l, negAbs));
+          return addf(b, l, b.create<arith::SubFOp>(l, relu, xz), softplus);
+        });
+    rewriter.replaceOp(op, total);
+    return success();
+  }
+};
+
+/// mean_squared_error(p, t) = sum((p - t)^2) / count.
+struct MeanSquaredErrorLowering : OpConversionPattern<nn::MeanSquaredErrorOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::MeanSquaredErrorOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getLhs().getType();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+    Value total = buildTotal(
+        rewriter, loc, ValueRange{adaptor.getLhs(), adaptor.getRhs()},
+        {identity, identity}, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value d = b.create<arith::SubFOp>(l, a[0], a[1]);
+          return b.create<arith::MulFOp>(l, d, d);
+        });
+    Value scale = constantFloat(rewriter, loc, 1.0 / (double)type.getNumElements());
+    Value mean = buildElementwise(
+        rewriter, loc, op.getType(), total,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::MulFOp>(l, a[0], scale);
+        });
+    rewriter.replaceOp(op, mean);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertNNToLinalg
+    : nn::impl::ConvertNNToLinalgPassBase<ConvertNNToLinalg> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    // Shapes must be static: linalg ops here are built from the sizes.
+    WalkResult dynamic = getOperation().walk([](Operation *op) {
+      for (Type t : op->getResultTypes())
+        if (auto tensor = dyn_cast<RankedTensorType>(t); tensor && !tensor.hasStaticShape()) {
+          op->emitError("convert-nn-to-linalg needs static shapes; run "
+                        "nn-specialize-batch first");
+          return WalkResult::interrupt();
+        }
+      return WalkResult::advance();
+    });
+    if (dynamic.wasInterrupted())
+      return signalPassFailure();
+
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect,
+                           func::FuncDialect>();
+    target.addIllegalDialect<nn::NNDialect>();
+    // State stays for nn-state-to-globals.
+    target.addLegalOp<nn::VariableOp, nn::ReadOp, nn::AssignOp>();
+
+    RewritePatternSet patterns(ctx);
+    populateElementwisePatterns(patterns);
+    patterns.add<ConstantLowering, MatmulLowering, TransposeLowering,
+                 ReshapeLowering, ConcatLowering, ArgmaxLowering,
+                 SoftmaxLowering, SoftmaxCrossEntropyLowering,
+                 SigmoidCrossEntropyLowering, MeanSquaredErrorLowering,
+                 ReduceLowering<nn::ReduceSumOp, ReduceKind::Sum>,
+                 ReduceLowering<nn::ReduceMeanOp, ReduceKind::Mean>,
+                 ReduceLowering<nn::ReduceMaxOp, ReduceKind::Max>>(ctx);
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

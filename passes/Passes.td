@@ -1,0 +1,72 @@
+//===- Passes.td - nnc's graph passes ----------------------*- tablegen -*-===//
+//
+// Passes on the nn dialect and out of it, kept alphabetical. Each is one file
+// in passes/ (named after the pass) with a lit test in test/passes/.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NN_PASSES_TD
+#define NN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower nn compute ops to linalg on tensors";
+  let description = [{
+    Rewrites every compute op of the nn dialect into linalg: `linalg.matmul`,
+    `linalg.transpose` and `linalg.fill` where a named op exists, and
+    `linalg.generic` for elementwise ops (whose indexing maps carry NumPy
+    broadcasting), reductions, softmax, argmax and the losses. Reshapes and
+    concatenation become tensor ops. Needs static shapes: run
+    `nn-specialize-batch` first. Variables are left to `nn-state-to-globals`.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp"> {
+  let summary = "Turn copies between strided views into linalg.copy";
+  let description = [{
+    Bufferization copies with `memref.copy`. Between contiguous buffers the
+    LLVM lowering makes it a `memcpy`; between strided views (a slice of a
+    concatenation, for example) it would call MLIR's C runtime, which the
+    standalone programs do not link. This pass rewrites those copies as
+    `linalg.copy`, which becomes plain loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def NNSpecializeBatchPass : Pass<"nn-specialize-batch", "mlir::ModuleOp"> {
+  let summary = "Fix the batch dimension `?` to one size";
+  let description = [{
+    nnc compiles static shapes, as XLA and tfcompile do: each program (train,
+    infer) fixes the batch. This pass replaces the dynamic first dimension of
+    every function argument by `batch`, then walks each function in order and
+    recomputes every result type with the op's own shape rule. Arguments and
+    results that carried the batch are marked `nn.batched` for the runtime.
+  }];
+  let options = [
+    Option<"batch", "batch", "int64_t", /*default=*/"1",
+           "the size of the batch dimension">
+  ];
+}
+
+def NNStateToGlobalsPass : Pass<"nn-state-to-globals", "mlir::ModuleOp"> {
+  let summary = "Give variables, placeholders and outputs global storage";
+  let description = [{
+    The generated programs' ABI (docs/runtime.md): each `nn.variable`, each
+    placeholder (function argument) and each output (function result) becomes
+    a `memref.global` that the runtime finds by name in the program's table,
+    and each entry function becomes `func.func @nnc_NAME()` with no arguments.
+    Reads become `bufferization.to_tensor` of the global, assigns and results
+    `bufferization.materialize_in_destination` into it.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect"
+  ];
+}
+
+#endif // NN_PASSES_TD

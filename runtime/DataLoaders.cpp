@@ -1,0 +1,319 @@
+//===- DataLoaders.cpp - IDX, NPY and CSV data sets -----------------------===//
+//
+// Every loader checks what it reads against what the header promised and
+// names the file (and the line or item) in its errors. zlib's gzread reads
+// gzip and plain files alike, so every format may be compressed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/DataLoaders.h"
+#include "runtime/Program.h"
+
+#include <zlib.h>
+
+#include <cmath>
+#include <cstring>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace nnrt {
+
+int64_t Dataset::itemSize() const {
+  int64_t n = 1;
+  for (int64_t d : itemShape)
+    n *= d;
+  return n;
+}
+
+namespace {
+
+/// The whole content of a (possibly gzip-compressed) file.
+std::string readAll(const std::string &path) {
+  gzFile f = gzopen(path.c_str(), "rb");
+  if (!f)
+    throw Error(path + ": cannot open: " + std::strerror(errno));
+  std::string data;
+  char buffer[1 << 16];
+  int n;
+  while ((n = gzread(f, buffer, sizeof buffer)) > 0)
+    data.append(buffer, n);
+  int err;
+  const char *message = gzerror(f, &err);
+  gzclose(f);
+  if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
+    throw Error(path + ": read error: " + message);
+  return data;
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+uint32_t bigEndian32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+} // namespace
+
+Dataset loadIDX(const std::string &path) {
+  // Header: two zero bytes, the element type, the number of dimensions, then
+  // each dimension as a big-endian uint32; data follows, big-endian.
+  std::string data = readAll(path);
+  auto *bytes = reinterpret_cast<const unsigned char *>(data.data());
+  if (data.size() < 4 || bytes[0] != 0 || bytes[1] != 0)
+    throw Error(path + ": not an IDX file (bad magic number)");
+  int type = bytes[2], rank = bytes[3];
+  int width;
+  switch (type) {
+  case 0x08: case 0x09: width = 1; break; // unsigned / signed byte
+  case 0x0B: width = 2; break;            // short
+  case 0x0C: case 0x0D: width = 4; break; // int, float
+  case 0x0E: width = 8; break;            // double
+  default:
+    throw Error(path + ": unknown IDX element type 0x" + std::to_string(type));
+  }
+  if (rank < 1 || data.size() < 4 + 4 * (size_t)rank)
+    throw Error(path + ": truncated IDX header");
+  Dataset ds;
+  ds.file = path;
+  ds.items = bigEndian32(bytes + 4);
+  for (int i = 1; i < rank; ++i)
+    ds.itemShape.push_back(bigEndian32(bytes + 4 + 4 * i));
+  size_t count = ds.items * ds.itemSize();
+  size_t offset = 4 + 4 * rank;
+  if (data.size() - offset != count * width)
+    throw Error(path + ": IDX header promises " + std::to_string(count) +
+                " values but the file holds " +
+                std::to_string((data.size() - offset) / width));
+  ds.values.resize(count);
+  const unsigned char *p = bytes + offset;
+  for (size_t i = 0; i < count; ++i, p += width) {
+    switch (type) {
+    case 0x08: ds.values[i] = p[0]; break;
+    case 0x09: ds.values[i] = (signed char)p[0]; break;
+    case 0x0B: ds.values[i] = (int16_t)(p[0] << 8 | p[1]); break;
+    case 0x0C: ds.values[i] = (int32_t)bigEndian32(p); break;
+    case 0x0D: {
+      uint32_t bits = bigEndian32(p);
+      float f;
+      std::memcpy(&f, &bits, 4);
+      ds.values[i] = f;
+      break;
+    }
+    case 0x0E: {
+      uint64_t bits = (uint64_t)bigEndian32(p) << 32 | bigEndian32(p + 4);
+      double d;
+      std::memcpy(&d, &bits, 8);
+      ds.values[i] = (float)d;
+      break;
+    }
+    }
+  }
+  return ds;
+}
+
+Dataset loadNPY(const std::string &path) {
+  // "\x93NUMPY", version, header length, then a Python dict literal:
+  // {'descr': '<f4', 'fortran_order': False, 'shape': (100, 784), }
+  std::string data = readAll(path);
+  if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0)
+    throw Error(path + ": not a .npy file (bad magic string)");
+  int major = (unsigned char)data[6];
+  size_t headerLen, start;
+  if (major == 1) {
+    headerLen = (unsigned char)data[8] | (unsigned char)data[9] << 8;
+    start = 10;
+  } else {
+    if (data.size() < 12)
+      throw Error(path + ": truncated .npy header");
+    headerLen = (unsigned char)data[8] | (unsigned char)data[9] << 8 |
+                (unsigned char)data[10] << 16 | (size_t)(unsigned char)data[11] << 24;
+    start = 12;
+  }
+  if (data.size() < start + headerLen)
+    throw Error(path + ": truncated .npy header");
+  std::string header = data.substr(start, headerLen);
+  auto field = [&](const std::string &key) -> std::string {
+    size_t k = header.find("'" + key + "'");
+    if (k == std::string::npos)
+      throw Error(path + ": .npy header lacks '" + key + "'");
+    size_t colon = header.find(':', k);
+    return header.substr(colon + 1);
+  };
+  std::string descr = field("descr");
+  descr = descr.substr(descr.find('\'') + 1);
+  descr = descr.substr(0, descr.find('\''));
+  if (field("fortran_order").find("True") < field("fortran_order").find(','))
+    throw Error(path + ": Fortran-ordered arrays are not supported; save with C order");
+  std::string shapeText = field("shape");
+  shapeText = shapeText.substr(shapeText.find('(') + 1);
+  shapeText = shapeText.substr(0, shapeText.find(')'));
+  std::vector<int64_t> shape;
+  std::istringstream dims(shapeText);
+  std::string dim;
+  while (std::getline(dims, dim, ','))
+    if (dim.find_first_of("0123456789") != std::string::npos)
+      shape.push_back(std::stoll(dim));
+
+  Dataset ds;
+  ds.file = path;
+  ds.items = shape.empty() ? 1 : shape[0];
+  if (shape.size() > 1)
+    ds.itemShape.assign(shape.begin() + 1, shape.end());
+  size_t count = ds.items * ds.itemSize();
+  // Little-endian or byte-wide types only ('<' or '|'), as numpy writes on x86.
+  if (descr.size() < 3 || (descr[0] != '<' && descr[0] != '|'))
+    throw Error(path + ": unsupported .npy dtype '" + descr + "'");
+  std::string kind = descr.substr(1);
+  int width = std::stoi(descr.substr(2));
+  const char *p = data.data() + start + headerLen;
+  if (data.size() - start - headerLen != count * width)
+    throw Error(path + ": .npy header promises " + std::to_string(count) +
+                " values of " + std::to_string(width) + " bytes, the file holds " +
+                std::to_string(data.size() - start - headerLen) + " bytes");
+  ds.values.resize(count);
+  for (size_t i = 0; i < count; ++i, p += width) {
+    if (kind == "f4") { float v; std::memcpy(&v, p, 4); ds.values[i] = v; }
+    else if (kind == "f8") { double v; std::memcpy(&v, p, 8); ds.values[i] = (float)v; }
+    else if (kind == "i8") { int64_t v; std::memcpy(&v, p, 8); ds.values[i] = (float)v; }
+    else if (kind == "i4") { int32_t v; std::memcpy(&v, p, 4); ds.values[i] = (float)v; }
+    else if (kind == "u1" || kind == "b1") ds.values[i] = (unsigned char)*p;
+    else if (kind == "i1") ds.values[i] = (signed char)*p;
+    else throw Error(path + ": unsupported .npy dtype '" + descr + "'");
+  }
+  return ds;
+}
+
+Dataset loadCSV(const std::string &path) {
+  // One item per line, values separated by commas; a first line that is not
+  // all numbers is a header. Blank lines are skipped.
+  std::istringstream in(readAll(path));
+  Dataset ds;
+  ds.file = path;
+  std::string line;
+  int64_t lineNo = 0, width = -1;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos)
+      continue;
+    std::vector<float> row;
+    std::istringstream cells(line);
+    std::string cell;
+    bool numeric = true;
+    while (std::getline(cells, cell, ',')) {
+      char *end = nullptr;
+      const char *text = cell.c_str();
+      float v = std::strtof(text, &end);
+      while (*end == ' ' || *end == '\t')
+        ++end;
+      if (end == text || *end != '\0') {
+        numeric = false;
+        break;
+      }
+      row.push_back(v);
+    }
+    if (!numeric) {
+      if (width == -1 && ds.items == 0)
+        continue; // the header
+      throw Error(path + ":" + std::to_string(lineNo) + ": '" + cell +
+                  "' is not a number");
+    }
+    if (width == -1)
+      width = row.size();
+    else if ((int64_t)row.size() != width)
+      throw Error(path + ":" + std::to_string(lineNo) + ": expected " +
+                  std::to_string(width) + " values, got " + std::to_string(row.size()));
+    ds.values.insert(ds.values.end(), row.begin(), row.end());
+    ++ds.items;
+  }
+  if (ds.items == 0)
+    throw Error(path + ": no data rows");
+  ds.itemShape = {width};
+  return ds;
+}
+
+Dataset loadFile(const std::string &path) {
+  std::string name = endsWith(path, ".gz") ? path.substr(0, path.size() - 3) : path;
+  if (endsWith(name, ".npy"))
+    return loadNPY(path);
+  if (endsWith(name, ".csv"))
+    return loadCSV(path);
+  if (endsWith(name, ".idx") || endsWith(name, "-ubyte"))
+    return loadIDX(path);
+  throw Error(path + ": unknown data format (use .npy, .csv, .idx or -ubyte, "
+                     "optionally .gz)");
+}
+
+static bool fileExists(const std::string &path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0;
+}
+
+std::string resolveDataPath(const std::string &file, const std::string &dataDir) {
+  if (!file.empty() && file[0] == '/')
+    return file;
+  if (!dataDir.empty())
+    return dataDir + "/" + file;
+  if (fileExists(file))
+    return file;
+  std::string fallback = std::string(NNRT_DEFAULT_DATA_DIR) + "/" + file;
+  return fileExists(fallback) ? fallback : file;
+}
+
+Dataset oneHot(const Dataset &labels, int64_t classes) {
+  if (labels.itemSize() != 1)
+    throw Error(labels.file + ": one_hot needs one label per item, got " +
+                std::to_string(labels.itemSize()));
+  Dataset ds;
+  ds.file = labels.file;
+  ds.items = labels.items;
+  ds.itemShape = {classes};
+  ds.values.assign(labels.items * classes, 0.0f);
+  for (int64_t i = 0; i < labels.items; ++i) {
+    float label = labels.values[i];
+    if (label != std::floor(label) || label < 0 || label >= classes)
+      throw Error(labels.file + ": item " + std::to_string(i) + ": label " +
+                  std::to_string(label) + " is not a class in 0.." +
+                  std::to_string(classes - 1));
+    ds.values[i * classes + (int64_t)label] = 1.0f;
+  }
+  return ds;
+}
+
+Dataset loadSource(const std::string &spec, const std::string &dataDir) {
+  std::vector<std::string> parts;
+  std::istringstream in(spec);
+  std::string part;
+  while (std::getline(in, part, '|'))
+    parts.push_back(part);
+  if (parts.empty())
+    throw Error("empty data source");
+  size_t colon = parts[0].find(':');
+  std::string format = parts[0].substr(0, colon);
+  std::string path = resolveDataPath(parts[0].substr(colon + 1), dataDir);
+  Dataset ds = format == "idx"   ? loadIDX(path)
+               : format == "npy" ? loadNPY(path)
+               : format == "csv" ? loadCSV(path)
+                                 : loadFile(path);
+  for (size_t i = 1; i < parts.size(); ++i) {
+    size_t c = parts[i].find(':');
+    std::string op = parts[i].substr(0, c);
+    double arg = std::stod(parts[i].substr(c + 1));
+    if (op == "div")
+      for (float &v : ds.values)
+        v = v / (float)arg;
+    else if (op == "mul")
+      for (float &v : ds.values)
+        v = v * (float)arg;
+    else if (op == "one_hot")
+      ds = oneHot(ds, (int64_t)arg);
+    else
+      throw Error("unknown data transform '" + op + "'");
+  }
+  return ds;
+}
+
+} // namespace nnrt

@@ -1,0 +1,83 @@
+//===- Feeds.cpp - data for a function's placeholders ---------------------===//
+
+#include "runtime/Feeds.h"
+
+#include <cstring>
+
+namespace nnrt {
+
+Feeds Feeds::load(const Program &program, const Function &fn,
+                  const std::map<std::string, std::string> &feeds,
+                  const std::string &block, const std::string &dataDir) {
+  Feeds result;
+  std::string firstName;
+  for (const Tensor &input : fn.inputs) {
+    std::string name = input.name();
+    Dataset ds;
+    auto feed = feeds.find(name);
+    if (feed != feeds.end()) {
+      ds = loadFile(feed->second);
+    } else {
+      std::string spec = program.setting("data." + block + "." + name);
+      if (spec.empty())
+        throw Error("no data for placeholder '" + name + "': give --feed " + name +
+                    "=FILE (the .nn file has no `data " + block + "` source for it)");
+      ds = loadSource(spec, dataDir);
+    }
+    if (!input.desc->batched) {
+      if (ds.items * ds.itemSize() != input.numElements())
+        throw Error(ds.file + ": placeholder '" + name + "' of shape " +
+                    input.shapeString() + " needs " +
+                    std::to_string(input.numElements()) + " values, the file has " +
+                    std::to_string(ds.items * ds.itemSize()));
+      ds.itemShape.clear();
+      for (int i = 0; i < input.desc->rank; ++i)
+        ds.itemShape.push_back(input.desc->dims[i]);
+      ds.items = 1;
+    } else if (ds.itemSize() != input.itemSize()) {
+      throw Error(ds.file + ": items have " + std::to_string(ds.itemSize()) +
+                  " values, but placeholder '" + name + "' of shape " +
+                  input.shapeString() + " needs " + std::to_string(input.itemSize()));
+    }
+    if (input.desc->batched) {
+      if (result.items == 0 && firstName.empty()) {
+        result.items = ds.items;
+        firstName = name;
+      } else if (ds.items != result.items) {
+        throw Error(ds.file + ": " + std::to_string(ds.items) + " items for '" + name +
+                    "', but " + std::to_string(result.items) + " for '" + firstName + "'");
+      }
+    }
+    result.data.push_back(std::move(ds));
+  }
+  if (firstName.empty())
+    result.items = 1; // no batched input: the function runs once
+  return result;
+}
+
+void Feeds::fillBatch(const Function &fn, int64_t first, int64_t count,
+                      const std::vector<int64_t> *order) const {
+  for (size_t i = 0; i < fn.inputs.size(); ++i) {
+    const Tensor &input = fn.inputs[i];
+    const Dataset &ds = data[i];
+    float *dst = input.f32();
+    if (!input.desc->batched) {
+      std::memcpy(dst, ds.values.data(), ds.values.size() * sizeof(float));
+      continue;
+    }
+    int64_t size = input.itemSize(), batch = input.desc->dims[0];
+    for (int64_t row = 0; row < batch; ++row) {
+      if (row < count) {
+        int64_t item = first + row;
+        if (order)
+          item = (*order)[item];
+        std::memcpy(dst + row * size, ds.values.data() + item * size,
+                    size * sizeof(float));
+      } else {
+        std::memset(dst + row * size, 0, size * sizeof(float));
+      }
+    }
+  }
+}
+
+} // namespace nnrt

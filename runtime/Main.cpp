@@ -1,0 +1,28 @@
+//===- Main.cpp - main() of every generated program -----------------------===//
+//
+// Reads the program's table and hands over to the main of its kind (the
+// table's "program" setting: infer). Every runtime error ends here: it is
+// printed as "NAME-infer: error: ..." and the exit status is 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Main.h"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+int main(int argc, char **argv) {
+  std::string self = argv[0];
+  self = self.substr(self.find_last_of('/') + 1);
+  try {
+    nnrt::Program program(nnrt_program_table);
+    std::string kind = program.setting("program");
+    if (kind == "infer")
+      return nnrt::inferMain(program, argc, argv);
+    throw nnrt::Error("unknown program kind '" + kind + "'");
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "%s: error: %s\n", self.c_str(), e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,12 @@
+//===- Main.h - the programs' entry points ----------------------*- C++ -*-===//
+
+#ifndef NNC_RUNTIME_MAIN_H
+#define NNC_RUNTIME_MAIN_H
+
+#include "runtime/Program.h"
+
+namespace nnrt {
+int inferMain(const Program &program, int argc, char **argv);
+} // namespace nnrt
+
+#endif // NNC_RUNTIME_MAIN_H

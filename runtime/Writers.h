@@ -1,0 +1,27 @@
+//===- Writers.h - write results as .npy or .csv ----------------*- C++ -*-===//
+
+#ifndef NNC_RUNTIME_WRITERS_H
+#define NNC_RUNTIME_WRITERS_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nnrt {
+
+/// A float32 array in NumPy's format (version 1.0, C order). Written to a
+/// temporary name and renamed, so a crash never leaves half a file.
+void writeNPY(const std::string &path, const std::vector<float> &values,
+              const std::vector<int64_t> &shape);
+
+/// One row per line, `rowLength` values separated by commas, printed with
+/// enough digits (%.9g) to read back the same float32.
+void writeCSV(const std::string &path, const std::vector<float> &values,
+              int64_t rowLength);
+
+/// Writes `bytes` to `path` through `path.tmp` + rename (atomic on POSIX).
+void writeFileAtomically(const std::string &path, const std::string &bytes);
+
+} // namespace nnrt
+
+#endif // NNC_RUNTIME_WRITERS_H

@@ -1,0 +1,294 @@
+//===- nnc.cpp - the nnc compiler driver ----------------------------------===//
+//
+//   nnc MODEL.nn [-o DIR] [--emit=KIND] [--dump-dir DIR] [--target=cpu]
+//
+// Runs the pipeline stage by stage, as MLIR's Toy tutorial does, and stops
+// where --emit says (the stages are ordered: ast < nn < specialized < linalg <
+// fused < bufferized < loops < mlir-llvm < llvm < obj). Without --emit it
+// builds DIR/NAME-infer. `--dump-dir` writes every stage to numbered files.
+// MLIR's own options work too, e.g. --mlir-print-ir-after-all.
+//
+// An input ending in .mlir re-enters the pipeline after the frontend: it must
+// hold an nn module like the one `--emit=nn` prints.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/LLVMEmitter.h"
+#include "codegen/Linker.h"
+#include "codegen/ProgramTable.h"
+#include "codegen/cpu/CPUPipeline.h"
+#include "frontend/AST.h"
+#include "frontend/Diagnostics.h"
+#include "frontend/Lexer.h"
+#include "frontend/MLIRGen.h"
+#include "frontend/Parser.h"
+#include "frontend/Sema.h"
+#include "ir/NNDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/Extensions/AllExtensions.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Conversion/ConvertToLLVM/ToLLVMInterface.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+/// The stages, in pipeline order: --emit=KIND stops after KIND.
+enum class Emit { AST, NN, Specialized, Linalg, Fused, Bufferized, Loops, MLIRLLVM,
+                  LLVM, Obj, Dot, Program };
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn>"), cl::Required);
+cl::opt<std::string> outputDir("o", cl::desc("Directory for the programs (default .)"),
+                               cl::value_desc("DIR"), cl::init("."));
+cl::opt<Emit> emit(
+    "emit", cl::desc("Print one stage instead of building programs"),
+    cl::init(Emit::Program),
+    cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
+               clEnumValN(Emit::NN, "nn", "the nn dialect as parsed"),
+               clEnumValN(Emit::Specialized, "specialized", "nn with the batch fixed"),
+               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+               clEnumValN(Emit::Fused, "fused", "after elementwise fusion"),
+               clEnumValN(Emit::Bufferized, "bufferized", "after bufferization"),
+               clEnumValN(Emit::Loops, "loops", "linalg as loops"),
+               clEnumValN(Emit::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
+               clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimised"),
+               clEnumValN(Emit::Obj, "obj", "write DIR/NAME-infer.o"),
+               clEnumValN(Emit::Dot, "dot", "the graph for Graphviz")));
+cl::opt<std::string> dumpDir("dump-dir", cl::desc("Write every stage to numbered files in DIR"),
+                             cl::value_desc("DIR"));
+cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"));
+cl::opt<std::string> gpuArch("gpu-arch", cl::desc("GPU architecture for --target=cuda"),
+                             cl::init("sm_80"));
+
+/// Writes one stage of the pipeline to --dump-dir.
+class StageDumper {
+public:
+  StageDumper(std::string dir) : dir(std::move(dir)) {}
+  bool enabled() const { return !dir.empty(); }
+  void write(llvm::StringRef program, llvm::StringRef stage, llvm::StringRef ext,
+             llvm::function_ref<void(llvm::raw_ostream &)> print) {
+    if (!enabled())
+      return;
+    llvm::SmallString<256> path(dir);
+    if (!program.empty())
+      llvm::sys::path::append(path, program);
+    llvm::sys::fs::create_directories(path);
+    char name[64];
+    snprintf(name, sizeof name, "%02u-%s.%s", counter[program.str()]++, stage.str().c_str(),
+             ext.str().c_str());
+    llvm::sys::path::append(path, name);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec) {
+      llvm::errs() << "nnc: cannot write " << path << ": " << ec.message() << "\n";
+      return;
+    }
+    print(os);
+  }
+
+private:
+  std::string dir;
+  std::map<std::string, unsigned> counter;
+};
+
+/// The graph of the nn module for Graphviz: one node per op, an edge per use.
+void printDot(ModuleOp module, llvm::raw_ostream &os) {
+  os << "digraph nn {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n";
+  llvm::DenseMap<Value, std::string> names;
+  unsigned counter = 0;
+  module.walk([&](func::FuncOp func) {
+    for (BlockArgument arg : func.getArguments()) {
+      std::string id = "n" + std::to_string(counter++);
+      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), nn::kPlaceholderAttr);
+      os << "  " << id << " [label=\"placeholder " << (name ? name.str() : "") << "\\n"
+         << arg.getType() << "\", shape=ellipse];\n";
+      names[arg] = id;
+    }
+    func.walk([&](Operation *op) {
+      if (isa<func::FuncOp>(op))
+        return;
+      std::string id = "n" + std::to_string(counter++);
+      os << "  " << id << " [label=\"" << op->getName().getStringRef();
+      if (auto read = dyn_cast<nn::ReadOp>(op))
+        os << " @" << read.getVariable();
+      for (Type t : op->getResultTypes())
+        os << "\\n" << t;
+      os << "\"];\n";
+      for (Value operand : op->getOperands())
+        if (names.count(operand))
+          os << "  " << names[operand] << " -> " << id << ";\n";
+      for (Value result : op->getResults())
+        names[result] = id;
+    });
+  });
+  os << "}\n";
+}
+
+int failWith(const llvm::Twine &message) {
+  llvm::errs() << "nnc: " << message << "\n";
+  return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv, "nnc: a static graph compiler for neural networks\n");
+
+  if (target != "cpu")
+    return failWith("--target=" + target + " is not supported by this version of nnc "
+                    "(only --target=cpu)");
+
+  DialectRegistry registry;
+  registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect,
+                  linalg::LinalgDialect, tensor::TensorDialect, math::MathDialect,
+                  memref::MemRefDialect, bufferization::BufferizationDialect,
+                  scf::SCFDialect, LLVM::LLVMDialect>();
+  registerAllExtensions(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  auto file = openInputFile(inputFile);
+  if (!file)
+    return failWith("cannot read " + inputFile);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  StageDumper dumper(dumpDir);
+
+  OwningOpRef<ModuleOp> module;
+  int64_t batch = 1;
+  if (llvm::StringRef(inputFile).ends_with(".mlir")) {
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return 1;
+    if (emit == Emit::AST)
+      return failWith("--emit=ast needs a .nn file");
+  } else {
+    // Frontend: lex, parse, check, build the nn dialect.
+    nn::Diagnostics diags(sourceMgr, inputFile);
+    llvm::StringRef source = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer();
+    std::vector<nn::Token> tokens = nn::lex(source, diags);
+    nn::Module ast = nn::parseModule(tokens, diags);
+    if (diags.errorCount() == 0)
+      nn::checkModule(ast, diags);
+    if (diags.errorCount())
+      return 1;
+    if (emit == Emit::AST) {
+      nn::dumpAST(ast, llvm::outs());
+      return 0;
+    }
+    dumper.write("", "ast", "txt", [&](llvm::raw_ostream &os) { nn::dumpAST(ast, os); });
+    if (!ast.infer) {
+      return failWith(inputFile + " has no infer block; building train programs is "
+                      "not supported by this version of nnc yet");
+    }
+    if (ast.train)
+      llvm::errs() << "nnc: note: training is not supported by this version of nnc yet; "
+                      "building only the infer program\n";
+    batch = ast.infer->batch.value_or(1);
+    module = nn::mlirGenInfer(context, ast);
+    if (!module)
+      return 1;
+  }
+
+  dumper.write("infer", "nn", "mlir", [&](llvm::raw_ostream &os) { module->print(os); });
+  if (emit == Emit::NN) {
+    module->print(llvm::outs());
+    return 0;
+  }
+  if (emit == Emit::Dot) {
+    printDot(*module, llvm::outs());
+    return 0;
+  }
+
+  // Middle and back end: the CPU pipeline, stage by stage.
+  nn::CPUPipelineOptions options;
+  options.batch = batch;
+  nn::ProgramTable table;
+  const Emit stageEmit[] = {Emit::Specialized, Emit::Linalg, Emit::Fused,
+                            Emit::Bufferized, Emit::Loops, Emit::MLIRLLVM};
+  std::vector<nn::PipelineStage> stages = nn::buildCPUPipeline(options);
+  for (size_t i = 0; i < stages.size(); ++i) {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return 1;
+    stages[i].addPasses(pm);
+    if (failed(pm.run(*module)))
+      return failWith("the " + stages[i].name + " stage failed");
+    if (i == 0) // the table is read once the batch is fixed
+      table = nn::collectProgramTable(*module);
+    dumper.write("infer", stages[i].name, "mlir",
+                 [&](llvm::raw_ostream &os) { module->print(os); });
+    if (emit == stageEmit[i]) {
+      module->print(llvm::outs());
+      return 0;
+    }
+  }
+
+  auto machine = nn::createHostTargetMachine();
+  if (!machine)
+    return 1;
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = nn::translateToLLVMIR(*module, table, llvmContext, *machine);
+  if (!llvmModule)
+    return failWith("translation to LLVM IR failed");
+  dumper.write("infer", "llvm", "ll", [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+  nn::optimizeLLVMModule(*llvmModule, *machine);
+  dumper.write("infer", "llvm-optimized", "ll",
+               [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+  if (emit == Emit::LLVM) {
+    llvmModule->print(llvm::outs(), nullptr);
+    return 0;
+  }
+
+  std::string name = table.model + "-infer";
+  llvm::sys::fs::create_directories(outputDir);
+  llvm::SmallString<256> object(outputDir), program(outputDir);
+  llvm::sys::path::append(object, name + ".o");
+  llvm::sys::path::append(program, name);
+  if (failed(nn::writeObjectFile(*llvmModule, *machine, object)))
+    return 1;
+  if (emit == Emit::Obj)
+    return 0;
+  std::string runtime = nn::findRuntimeLibrary(argv[0]);
+  LogicalResult linked = nn::linkProgram(object, runtime, program);
+  llvm::sys::fs::remove(object);
+  if (failed(linked))
+    return 1;
+  return 0;
+}
