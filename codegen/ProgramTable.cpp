@@ -14,6 +14,7 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -173,6 +174,14 @@ LogicalResult emitProgramTable(llvm::Module &module, const ProgramTable &table) 
   new llvm::GlobalVariable(module, programType, /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, program,
                            "nnrt_program_table");
+
+  // int main(int argc, char **argv) { return nnrt_main(argc, argv); }
+  auto *mainType = llvm::FunctionType::get(b.i32, {b.i32, b.ptr}, false);
+  llvm::FunctionCallee runtimeMain = module.getOrInsertFunction("nnrt_main", mainType);
+  auto *main = llvm::Function::Create(mainType, llvm::GlobalValue::ExternalLinkage,
+                                      "main", module);
+  llvm::IRBuilder<> ir(llvm::BasicBlock::Create(b.ctx, "entry", main));
+  ir.CreateRet(ir.CreateCall(runtimeMain, {main->getArg(0), main->getArg(1)}));
   return success();
 }
 

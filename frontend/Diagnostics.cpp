@@ -3,6 +3,7 @@
 #include "frontend/Diagnostics.h"
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/WithColor.h"
 
 namespace nn {
 
@@ -14,8 +15,9 @@ void Diagnostics::error(SourceLoc loc, const llvm::Twine &message,
   if (loc.line > 0)
     smloc = sourceMgr.FindLocForLineAndColumn(buffer, loc.line, loc.col);
   sourceMgr.PrintMessage(smloc, llvm::SourceMgr::DK_Error, message);
-  if (!hint.isTriviallyEmpty() && !hint.str().empty())
-    sourceMgr.PrintMessage(llvm::SMLoc(), llvm::SourceMgr::DK_Note, hint);
+  std::string note = hint.str();
+  if (!note.empty())
+    llvm::WithColor::note() << note << "\n";
 }
 
 std::string closestMatch(llvm::StringRef word,

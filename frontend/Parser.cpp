@@ -24,6 +24,8 @@
 
 #include "frontend/Parser.h"
 
+#include "llvm/ADT/ScopeExit.h"
+
 namespace nn {
 
 namespace {
@@ -40,6 +42,8 @@ public:
       size_t before = pos;
       unsigned errors = diags.errorCount();
       parseStatement(m);
+      if (diags.errorCount() == errors)
+        expectEndOfLine();
       if (diags.errorCount() != errors)
         synchronize();
       if (pos == before) // never loop without consuming
@@ -53,6 +57,21 @@ private:
   Diagnostics &diags;
   size_t pos = 0;
   unsigned errorLine = 0;
+  unsigned depth = 0; // open ( and [: inside them an expression may span lines
+
+  /// An expression goes on to the next line only inside brackets, as in
+  /// Python: `y = x +` at the end of a line is an error, not `x + <next line>`.
+  bool continuesExpression() const {
+    return depth > 0 || pos == 0 || peek().loc.line == tokens[pos - 1].loc.line;
+  }
+  bool operandMissing(const Token &op) {
+    if (continuesExpression())
+      return false;
+    diags.error(op.loc, "expected an expression after '" + op.text +
+                            "' on the same line");
+    errorLine = op.loc.line;
+    return true;
+  }
 
   const Token &peek(size_t ahead = 0) const {
     return tokens[std::min(pos + ahead, tokens.size() - 1)];
@@ -93,8 +112,15 @@ private:
     name = next().text;
     return true;
   }
+  /// A statement ends with its line: `y = x z` is an error at `z`.
+  void expectEndOfLine() {
+    if (!peek().is(TokenKind::End) && pos > 0 &&
+        peek().loc.line == tokens[pos - 1].loc.line)
+      fail("the end of the line");
+  }
   /// Skips the rest of the line where the error happened.
   void synchronize() {
+    depth = 0;
     unsigned line = tokens[std::min(pos, tokens.size() - 1)].loc.line;
     if (pos > 0)
       line = std::max(line, tokens[pos - 1].loc.line);
@@ -196,6 +222,8 @@ private:
       size_t before = pos;
       unsigned errors = diags.errorCount();
       entry();
+      if (diags.errorCount() == errors && !peek().isPunct('}'))
+        expectEndOfLine();
       if (diags.errorCount() != errors)
         synchronize();
       if (pos == before)
@@ -323,8 +351,10 @@ private:
 
   ExprPtr parseExpr() {
     ExprPtr lhs = parseTerm();
-    while (lhs && (peek().isPunct('+') || peek().isPunct('-'))) {
+    while (lhs && (peek().isPunct('+') || peek().isPunct('-')) && continuesExpression()) {
       const Token &op = next();
+      if (operandMissing(op))
+        return nullptr;
       ExprPtr rhs = parseTerm();
       if (!rhs)
         return nullptr;
@@ -339,8 +369,10 @@ private:
 
   ExprPtr parseTerm() {
     ExprPtr lhs = parseUnary();
-    while (lhs && (peek().isPunct('*') || peek().isPunct('/'))) {
+    while (lhs && (peek().isPunct('*') || peek().isPunct('/')) && continuesExpression()) {
       const Token &op = next();
+      if (operandMissing(op))
+        return nullptr;
       ExprPtr rhs = parseUnary();
       if (!rhs)
         return nullptr;
@@ -384,7 +416,9 @@ private:
     }
     if (t.isPunct('(')) {
       next();
+      ++depth;
       ExprPtr inner = parseExpr();
+      --depth;
       if (!inner || !expectPunct(')'))
         return nullptr;
       return inner;
@@ -393,12 +427,16 @@ private:
       next();
       auto list = makeExpr(Expr::List, t.loc);
       if (!acceptPunct(']')) {
+        ++depth;
         do {
           ExprPtr element = parseExpr();
-          if (!element)
+          if (!element) {
+            --depth;
             return nullptr;
+          }
           list->args.push_back(std::move(element));
         } while (acceptPunct(','));
+        --depth;
         if (!expectPunct(']'))
           return nullptr;
       }
@@ -416,6 +454,8 @@ private:
       call->text = t.text;
       if (acceptPunct(')'))
         return call;
+      ++depth;
+      auto done = llvm::make_scope_exit([&] { --depth; });
       do {
         if (peek().is(TokenKind::Identifier) && peek(1).isPunct('=')) {
           KeywordArg k;
@@ -438,6 +478,8 @@ private:
           call->args.push_back(std::move(arg));
         }
       } while (acceptPunct(','));
+      done.release();
+      --depth;
       if (!expectPunct(')'))
         return nullptr;
       return call;

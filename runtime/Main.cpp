@@ -12,7 +12,8 @@
 #include <exception>
 #include <string>
 
-int main(int argc, char **argv) {
+/// The generated object defines main() as a call of this (codegen/ProgramTable.cpp).
+extern "C" int nnrt_main(int argc, char **argv) {
   std::string self = argv[0];
   self = self.substr(self.find_last_of('/') + 1);
   try {

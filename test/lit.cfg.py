@@ -1,0 +1,22 @@
+# lit configuration for nnc's tests. Tests mirror the source folders:
+# frontend/ (.nn files through nnc), ir/ and passes/ (.mlir through nn-opt),
+# codegen/ (whole pipelines), e2e/ (build programs, run them, check numbers).
+import os
+import lit.formats
+
+config.name = "nnc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".nn", ".test"]
+config.excludes = ["Inputs", "tools", "runtime", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
+
+# nnc, nn-opt first; then FileCheck, not, count from LLVM.
+config.environment["PATH"] = os.pathsep.join(
+    [config.nnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+    config.available_features.add("fashion-mnist")
+config.substitutions.append(
+    ("%compare", "python3 " + os.path.join(config.test_source_root, "tools", "compare-numbers.py")))

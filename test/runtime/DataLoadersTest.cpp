@@ -1,0 +1,185 @@
+//===- DataLoadersTest.cpp - the runtime's IDX, NPY and CSV loaders -------===//
+//
+// Each test writes a small file in a known format, loads it, and checks every
+// value, the shape, and the error messages for malformed files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/DataLoaders.h"
+#include "runtime/Program.h"
+#include "runtime/Writers.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+using namespace nnrt;
+
+namespace {
+
+std::string tempPath(const std::string &name) {
+  return ::testing::TempDir() + "/nnrt_" + name;
+}
+
+void writeBytes(const std::string &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+void writeGzip(const std::string &path, const std::string &bytes) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, bytes.data(), bytes.size());
+  gzclose(f);
+}
+
+/// An IDX file of unsigned bytes with the given dimensions.
+std::string idxBytes(std::vector<uint32_t> dims, const std::vector<unsigned char> &data) {
+  std::string s = {0, 0, 0x08, (char)dims.size()};
+  for (uint32_t d : dims)
+    for (int shift = 24; shift >= 0; shift -= 8)
+      s += (char)((d >> shift) & 0xff);
+  s.append(data.begin(), data.end());
+  return s;
+}
+
+std::string errorOf(const std::function<void()> &fn) {
+  try {
+    fn();
+  } catch (const Error &e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(IDX, ImagesAreFlattenedOneRowPerItem) {
+  std::string path = tempPath("images-idx3-ubyte");
+  writeBytes(path, idxBytes({2, 2, 3}, {0, 1, 2, 3, 4, 5, 250, 251, 252, 253, 254, 255}));
+  Dataset ds = loadIDX(path);
+  EXPECT_EQ(ds.items, 2);
+  EXPECT_EQ(ds.itemShape, (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(ds.itemSize(), 6);
+  EXPECT_EQ(ds.values[0], 0.0f);
+  EXPECT_EQ(ds.values[5], 5.0f);
+  EXPECT_EQ(ds.values[11], 255.0f);
+}
+
+TEST(IDX, GzipIsReadTransparently) {
+  std::string path = tempPath("labels-idx1-ubyte.gz");
+  writeGzip(path, idxBytes({3}, {7, 0, 9}));
+  Dataset ds = loadFile(path);
+  EXPECT_EQ(ds.items, 3);
+  EXPECT_EQ(ds.itemSize(), 1);
+  EXPECT_EQ(ds.values, (std::vector<float>{7, 0, 9}));
+}
+
+TEST(IDX, TruncatedDataIsAnErrorNamingTheFile) {
+  std::string path = tempPath("short-idx1-ubyte");
+  writeBytes(path, idxBytes({4}, {1, 2}));
+  EXPECT_EQ(errorOf([&] { loadIDX(path); }),
+            path + ": IDX header promises 4 values but the file holds 2");
+}
+
+TEST(IDX, BadMagicIsAnError) {
+  std::string path = tempPath("bad-idx1-ubyte");
+  writeBytes(path, "PK\x03\x04garbage");
+  EXPECT_EQ(errorOf([&] { loadIDX(path); }), path + ": not an IDX file (bad magic number)");
+}
+
+TEST(NPY, RoundTripsFloat32) {
+  std::string path = tempPath("roundtrip.npy");
+  writeNPY(path, {1.5f, -2.0f, 3.25f, 0.0f, 1e-7f, 42.0f}, {2, 3});
+  Dataset ds = loadNPY(path);
+  EXPECT_EQ(ds.items, 2);
+  EXPECT_EQ(ds.itemShape, (std::vector<int64_t>{3}));
+  EXPECT_EQ(ds.values, (std::vector<float>{1.5f, -2.0f, 3.25f, 0.0f, 1e-7f, 42.0f}));
+}
+
+TEST(NPY, ReadsFloat64AndUint8) {
+  // Headers as numpy 1.x writes them.
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }";
+  header.append(118 - header.size() - 1, ' ');
+  header += '\n';
+  std::string f8 = std::string("\x93NUMPY\x01\x00", 8) + (char)header.size() + '\0' + header;
+  double values[3] = {0.5, -1.25, 1e10};
+  f8.append(reinterpret_cast<char *>(values), sizeof values);
+  std::string path = tempPath("f8.npy");
+  writeBytes(path, f8);
+  Dataset ds = loadNPY(path);
+  EXPECT_EQ(ds.items, 3);
+  EXPECT_EQ(ds.itemSize(), 1);
+  EXPECT_EQ(ds.values, (std::vector<float>{0.5f, -1.25f, 1e10f}));
+
+  std::string u1Header = "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }";
+  std::string u1 = std::string("\x93NUMPY\x01\x00", 8) + (char)u1Header.size() + '\0' +
+                   u1Header + std::string("\x00\x01\xfe\xff", 4);
+  std::string u1Path = tempPath("u1.npy");
+  writeBytes(u1Path, u1);
+  Dataset bytes = loadNPY(u1Path);
+  EXPECT_EQ(bytes.values, (std::vector<float>{0, 1, 254, 255}));
+}
+
+TEST(NPY, SizeMismatchIsAnError) {
+  std::string path = tempPath("short.npy");
+  writeNPY(path, {1, 2, 3, 4}, {4});
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  writeBytes(path, bytes.substr(0, bytes.size() - 4));
+  EXPECT_EQ(errorOf([&] { loadNPY(path); }),
+            path + ": .npy header promises 4 values of 4 bytes, the file holds 12 bytes");
+}
+
+TEST(CSV, HeaderIsSkippedAndRowsAreItems) {
+  std::string path = tempPath("data.csv");
+  writeBytes(path, "a,b,c\n1,2,3\n\n4.5, -5 ,6e-1\r\n");
+  Dataset ds = loadCSV(path);
+  EXPECT_EQ(ds.items, 2);
+  EXPECT_EQ(ds.itemShape, (std::vector<int64_t>{3}));
+  EXPECT_EQ(ds.values, (std::vector<float>{1, 2, 3, 4.5f, -5, 0.6f}));
+}
+
+TEST(CSV, RaggedRowNamesTheLine) {
+  std::string path = tempPath("ragged.csv");
+  writeBytes(path, "1,2\n3,4\n5\n");
+  EXPECT_EQ(errorOf([&] { loadCSV(path); }), path + ":3: expected 2 values, got 1");
+}
+
+TEST(CSV, NonNumberAfterTheHeaderIsAnError) {
+  std::string path = tempPath("text.csv");
+  writeBytes(path, "x,y\n1,2\n3,abc\n");
+  EXPECT_EQ(errorOf([&] { loadCSV(path); }), path + ":3: 'abc' is not a number");
+}
+
+TEST(Sources, ScaleThenOneHot) {
+  std::string images = tempPath("src-images-idx3-ubyte");
+  std::string labels = tempPath("src-labels-idx1-ubyte");
+  writeBytes(images, idxBytes({1, 2}, {255, 51}));
+  writeBytes(labels, idxBytes({2}, {2, 0}));
+  Dataset x = loadSource("idx:" + images + "|div:255", "");
+  EXPECT_EQ(x.values, (std::vector<float>{1.0f, 51.0f / 255.0f}));
+  Dataset t = loadSource("idx:" + labels + "|one_hot:3", "");
+  EXPECT_EQ(t.itemShape, (std::vector<int64_t>{3}));
+  EXPECT_EQ(t.values, (std::vector<float>{0, 0, 1, 1, 0, 0}));
+}
+
+TEST(Sources, LabelOutOfRangeNamesTheItem) {
+  std::string labels = tempPath("bad-labels-idx1-ubyte");
+  writeBytes(labels, idxBytes({3}, {1, 2, 10}));
+  EXPECT_EQ(errorOf([&] { loadSource("idx:" + labels + "|one_hot:10", ""); }),
+            labels + ": item 2: label 10.000000 is not a class in 0..9");
+}
+
+TEST(Sources, RelativePathsStartAtTheDataDir) {
+  EXPECT_EQ(resolveDataPath("a.csv", "/data"), "/data/a.csv");
+  EXPECT_EQ(resolveDataPath("/abs/a.csv", "/data"), "/abs/a.csv");
+}
+
+TEST(Files, MissingFileIsAnError) {
+  std::string err = errorOf([] { loadFile("/nonexistent/x.csv"); });
+  EXPECT_EQ(err.rfind("/nonexistent/x.csv: cannot open", 0), 0u) << err;
+  EXPECT_EQ(errorOf([] { loadFile("/tmp/x.txt"); }),
+            "/tmp/x.txt: unknown data format (use .npy, .csv, .idx or -ubyte, optionally .gz)");
+}
+
+} // namespace
