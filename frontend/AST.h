@@ -119,6 +119,9 @@ struct Module {
   /// Every declaration and definition in source order: (kind, index).
   enum class DeclKind { Placeholder, Variable, Definition };
   std::vector<std::pair<DeclKind, size_t>> order;
+  /// Names whose statement had a syntax error: known to exist, so that using
+  /// them reports nothing more.
+  std::vector<std::string> brokenNames;
 };
 
 /// Prints the tree, one node a line, indented (nnc --emit=ast).

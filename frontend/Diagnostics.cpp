@@ -10,6 +10,7 @@ namespace nn {
 void Diagnostics::error(SourceLoc loc, const llvm::Twine &message,
                         const llvm::Twine &hint) {
   ++errors;
+  errorLines.insert(loc.line);
   unsigned buffer = sourceMgr.getMainFileID();
   llvm::SMLoc smloc;
   if (loc.line > 0)

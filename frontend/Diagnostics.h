@@ -17,6 +17,7 @@
 
 #include "llvm/Support/SourceMgr.h"
 
+#include <set>
 #include <string>
 
 namespace nn {
@@ -34,6 +35,8 @@ public:
   void error(SourceLoc loc, const llvm::Twine &message,
              const llvm::Twine &hint = "");
   unsigned errorCount() const { return errors; }
+  /// One error a line is enough: the parser stays quiet where the lexer spoke.
+  bool hasErrorOnLine(unsigned line) const { return errorLines.count(line); }
   const std::string &file() const { return filename; }
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
 
@@ -41,6 +44,7 @@ private:
   llvm::SourceMgr &sourceMgr;
   std::string filename;
   unsigned errors = 0;
+  std::set<unsigned> errorLines;
 };
 
 /// The closest of `candidates` to `word` by edit distance, or "" when none is

@@ -40,11 +40,12 @@ public:
     m.filename = diags.file();
     while (!peek().is(TokenKind::End)) {
       size_t before = pos;
-      unsigned errors = diags.errorCount();
+      syntaxError = false;
+      statementStart = pos;
       parseStatement(m);
-      if (diags.errorCount() == errors)
+      if (!syntaxError)
         expectEndOfLine();
-      if (diags.errorCount() != errors)
+      if (syntaxError)
         synchronize();
       if (pos == before) // never loop without consuming
         ++pos;
@@ -58,6 +59,8 @@ private:
   size_t pos = 0;
   unsigned errorLine = 0;
   unsigned depth = 0; // open ( and [: inside them an expression may span lines
+  bool syntaxError = false; // the statement being parsed is broken: skip its line
+  size_t statementStart = 0;
 
   /// An expression goes on to the next line only inside brackets, as in
   /// Python: `y = x +` at the end of a line is an error, not `x + <next line>`.
@@ -65,11 +68,13 @@ private:
     return depth > 0 || pos == 0 || peek().loc.line == tokens[pos - 1].loc.line;
   }
   bool operandMissing(const Token &op) {
-    if (continuesExpression())
+    if (continuesExpression() && !peek().is(TokenKind::End))
       return false;
-    diags.error(op.loc, "expected an expression after '" + op.text +
-                            "' on the same line");
+    if (!diags.hasErrorOnLine(op.loc.line))
+      diags.error(op.loc, "expected an expression after '" + op.text +
+                              "' on the same line");
     errorLine = op.loc.line;
+    syntaxError = true;
     return true;
   }
 
@@ -90,8 +95,9 @@ private:
   }
   /// Reports "expected X, found Y" once per line, then fails.
   bool fail(const llvm::Twine &expected) {
+    syntaxError = true;
     const Token &t = peek();
-    if (t.loc.line != errorLine) {
+    if (t.loc.line != errorLine && !diags.hasErrorOnLine(t.loc.line)) {
       std::string found = t.is(TokenKind::String) ? "\"" + t.text + "\"" : "'" + t.text + "'";
       if (t.is(TokenKind::End))
         found = "the end of the file";
@@ -121,9 +127,11 @@ private:
   /// Skips the rest of the line where the error happened.
   void synchronize() {
     depth = 0;
+    // The broken statement's line: where its last good token was, unless
+    // nothing of it was consumed yet.
     unsigned line = tokens[std::min(pos, tokens.size() - 1)].loc.line;
-    if (pos > 0)
-      line = std::max(line, tokens[pos - 1].loc.line);
+    if (pos > 0 && tokens[pos - 1].loc.line < line && statementStart < pos)
+      line = tokens[pos - 1].loc.line;
     while (!peek().is(TokenKind::End) && peek().loc.line <= line &&
            !peek().isPunct('}'))
       ++pos;
@@ -158,19 +166,28 @@ private:
     } else if (t.isWord("placeholder") && named) {
       next();
       Placeholder p;
-      if (!expectName(p.name, p.loc) || !expectPunct(':') || !parseType(p.type))
+      if (!expectName(p.name, p.loc))
         return;
+      m.brokenNames.push_back(p.name);
+      if (!expectPunct(':') || !parseType(p.type))
+        return;
+      m.brokenNames.pop_back();
       m.order.push_back({Module::DeclKind::Placeholder, m.placeholders.size()});
       m.placeholders.push_back(std::move(p));
     } else if ((t.isWord("variable") || t.isWord("const")) && named) {
       Variable v;
       v.isConst = next().text == "const";
-      if (!expectName(v.name, v.loc) || !expectPunct(':') || !parseType(v.type) ||
-          !expectPunct('='))
+      if (!expectName(v.name, v.loc))
+        return;
+      m.brokenNames.push_back(v.name);
+      if (!expectPunct(':') || !parseType(v.type) || !peek().isPunct('='))
+        return (void)fail("'='");
+      if (operandMissing(next()))
         return;
       v.init = parseExpr();
       if (!v.init)
         return;
+      m.brokenNames.pop_back();
       m.order.push_back({Module::DeclKind::Variable, m.variables.size()});
       m.variables.push_back(std::move(v));
     } else if (t.isWord("data") && named) {
@@ -183,14 +200,17 @@ private:
       Definition d;
       d.name = next().text;
       d.loc = t.loc;
+      m.brokenNames.push_back(d.name); // until it parses
       if (!peek().isPunct('=')) {
         fail("'=' after '" + d.name + "' (a definition is `NAME = EXPRESSION`)");
         return;
       }
-      next();
+      if (operandMissing(next()))
+        return;
       d.value = parseExpr();
       if (!d.value)
         return;
+      m.brokenNames.pop_back();
       m.order.push_back({Module::DeclKind::Definition, m.definitions.size()});
       m.definitions.push_back(std::move(d));
     }
@@ -220,11 +240,12 @@ private:
       return;
     while (!peek().isPunct('}') && !peek().is(TokenKind::End)) {
       size_t before = pos;
-      unsigned errors = diags.errorCount();
+      syntaxError = false;
+      statementStart = pos;
       entry();
-      if (diags.errorCount() == errors && !peek().isPunct('}'))
+      if (!syntaxError && !peek().isPunct('}'))
         expectEndOfLine();
-      if (diags.errorCount() != errors)
+      if (syntaxError)
         synchronize();
       if (pos == before)
         ++pos;
@@ -313,6 +334,7 @@ private:
       } else {
         diags.error(keyLoc, "unknown train setting '" + key + "'",
                     "the settings are minimize, optimizer, batch, steps, shuffle, report");
+        syntaxError = true; // skip its value
       }
     });
     m.train = std::move(t);
@@ -337,6 +359,7 @@ private:
       } else {
         diags.error(keyLoc, "unknown infer setting '" + key + "'",
                     "the settings are output and batch");
+        syntaxError = true; // skip its value
       }
     });
     m.infer = std::move(b);
@@ -470,6 +493,7 @@ private:
           if (!call->kwargs.empty()) {
             diags.error(peek().loc, "a positional argument cannot follow a keyword argument");
             errorLine = peek().loc.line;
+            syntaxError = true;
             return nullptr;
           }
           ExprPtr arg = parseExpr();

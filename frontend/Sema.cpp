@@ -92,6 +92,8 @@ public:
   Checker(const Module &m, Diagnostics &diags) : m(m), diags(diags) {}
 
   void run() {
+    for (const std::string &name : m.brokenNames)
+      kinds[name] = "broken";
     for (auto [kind, index] : m.order) {
       switch (kind) {
       case Module::DeclKind::Placeholder: {

@@ -202,9 +202,9 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *ctx,
   // [m, k] x [k, n] -> [m, n]: the inner dimensions must agree.
   if (a.getDimSize(1) != b.getDimSize(0))
     return emitOptionalError(loc, "matmul of ", formatShape(a.getShape()), " by ",
-                             formatShape(b.getShape()),
-                             ": inner dimensions differ (", a.getDimSize(1),
-                             " vs ", b.getDimSize(0), ")");
+                             formatShape(b.getShape()), ": inner dimensions differ (",
+                             formatShape(a.getShape().drop_front()), " vs ",
+                             formatShape(b.getShape().take_front()), ")");
   types.push_back(
       RankedTensorType::get({a.getDimSize(0), b.getDimSize(1)}, f32(ctx)));
   return success();

@@ -204,8 +204,7 @@ int main(int argc, char **argv) {
     llvm::StringRef source = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer();
     std::vector<nn::Token> tokens = nn::lex(source, diags);
     nn::Module ast = nn::parseModule(tokens, diags);
-    if (diags.errorCount() == 0)
-      nn::checkModule(ast, diags);
+    nn::checkModule(ast, diags); // also after syntax errors: report them all
     if (diags.errorCount())
       return 1;
     if (emit == Emit::AST) {
