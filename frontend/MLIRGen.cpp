@@ -298,33 +298,10 @@ private:
                                       DenseElementsAttr::get(type, (float)v));
   }
 
-  /// Creates `nn.<name>` and gives it the type its shape rule computes.
+  /// Creates `nn.<name>` with the type its shape rule computes.
   Value build(llvm::StringRef name, SourceLoc loc, ValueRange operands,
               ArrayRef<NamedAttribute> attrs = {}) {
-    Location location = fileLoc(loc);
-    OperationState state(location, ("nn." + name).str());
-    state.addOperands(operands);
-    state.addAttributes(attrs);
-    state.addTypes(builder.getNoneType());
-    Operation *op = builder.create(state);
-    if (auto infer = dyn_cast<InferTypeOpInterface>(op)) {
-      SmallVector<Type> types;
-      if (failed(infer.inferReturnTypes(&ctx, location, op->getOperands(),
-                                        op->getRawDictionaryAttrs(),
-                                        op->getPropertiesStorage(),
-                                        op->getRegions(), types))) {
-        op->erase();
-        return nullptr;
-      }
-      op->getResult(0).setType(types[0]);
-    } else {
-      op->getResult(0).setType(operands[0].getType());
-    }
-    if (failed(verify(op))) {
-      op->erase();
-      return nullptr;
-    }
-    return op->getResult(0);
+    return createInferred(builder, fileLoc(loc), name, operands, attrs);
   }
 
   /// Ops on numbers reject indices (i64) and truth values (i1) with a hint.

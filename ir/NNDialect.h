@@ -19,6 +19,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "ir/NNOpsDialect.h.inc"
+#include "ir/NNInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "ir/NNOps.h.inc"
@@ -30,6 +31,14 @@ namespace nn {
 /// result.
 constexpr llvm::StringLiteral kPlaceholderAttr = "nn.placeholder";
 constexpr llvm::StringLiteral kOutputAttr = "nn.output";
+
+/// Creates the op `nn.<name>` with `operands` and `attributes`, its result
+/// type computed by the op's shape rule. Returns null (after an error at
+/// `loc`) when the operands do not fit the rule. The frontend and autodiff
+/// build every op this way.
+mlir::Value createInferred(mlir::OpBuilder &builder, mlir::Location loc,
+                           llvm::StringRef name, mlir::ValueRange operands,
+                           llvm::ArrayRef<mlir::NamedAttribute> attributes = {});
 
 } // namespace nn
 

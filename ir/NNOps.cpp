@@ -22,6 +22,8 @@ using namespace mlir;
 using namespace nn;
 
 #include "ir/NNOpsDialect.cpp.inc"
+#include "ir/NNInterfaces.cpp.inc"
+#include "mlir/IR/Verifier.h"
 
 void NNDialect::initialize() {
   addOperations<
@@ -321,6 +323,47 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &types) {
+  RankedTensorType x = tensorType(adaptor.getX());
+  ArrayRef<int64_t> offsets = adaptor.getOffsets(), sizes = adaptor.getSizes();
+  if ((int64_t)offsets.size() != x.getRank() || (int64_t)sizes.size() != x.getRank())
+    return emitOptionalError(loc, "slice of a rank-", x.getRank(),
+                             " tensor needs ", x.getRank(), " offsets and sizes");
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < x.getRank(); ++d) {
+    int64_t dim = x.getDimSize(d);
+    if (sizes[d] == -1) { // the whole dimension
+      if (offsets[d] != 0)
+        return emitOptionalError(loc, "a whole-dimension slice (-1) starts at 0");
+      shape.push_back(dim);
+      continue;
+    }
+    if (offsets[d] < 0 || sizes[d] < 1 ||
+        (!ShapedType::isDynamic(dim) && offsets[d] + sizes[d] > dim))
+      return emitOptionalError(loc, "slice [", offsets[d], ", ", offsets[d] + sizes[d],
+                               ") is outside dimension ", d, " of size ",
+                               formatShape({dim}));
+    shape.push_back(sizes[d]);
+  }
+  types.push_back(RankedTensorType::get(shape, x.getElementType()));
+  return success();
+}
+
+LogicalResult BroadcastLikeOp::inferReturnTypes(MLIRContext *ctx,
+                                                std::optional<Location> loc,
+                                                Adaptor adaptor,
+                                                SmallVectorImpl<Type> &types) {
+  RankedTensorType x = tensorType(adaptor.getX()), like = tensorType(adaptor.getLike());
+  auto shape = broadcastShapes(x.getShape(), like.getShape());
+  if (!shape || ArrayRef<int64_t>(*shape) != like.getShape())
+    return emitOptionalError(loc, "cannot broadcast ", formatShape(x.getShape()),
+                             " to ", formatShape(like.getShape()));
+  types.push_back(like.clone(f32(ctx)));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
@@ -415,6 +458,34 @@ LogicalResult MeanSquaredErrorOp::inferReturnTypes(
     SmallVectorImpl<Type> &types) {
   return inferLoss(ctx, loc, "mean_squared_error", adaptor.getLhs(),
                    adaptor.getRhs(), false, types);
+}
+
+//===----------------------------------------------------------------------===//
+// Building ops through their shape rules
+//===----------------------------------------------------------------------===//
+
+Value nn::createInferred(OpBuilder &builder, Location loc, StringRef name,
+                         ValueRange operands, ArrayRef<NamedAttribute> attributes) {
+  OperationState state(loc, ("nn." + name).str());
+  state.addOperands(operands);
+  state.addAttributes(attributes);
+  state.addTypes(builder.getNoneType()); // replaced below
+  Operation *op = builder.create(state);
+  auto infer = cast<InferTypeOpInterface>(op);
+  SmallVector<Type> types;
+  if (failed(infer.inferReturnTypes(builder.getContext(), loc, op->getOperands(),
+                                    op->getRawDictionaryAttrs(),
+                                    op->getPropertiesStorage(), op->getRegions(),
+                                    types))) {
+    op->erase();
+    return nullptr;
+  }
+  op->getResult(0).setType(types[0]);
+  if (failed(verify(op))) {
+    op->erase();
+    return nullptr;
+  }
+  return op->getResult(0);
 }
 
 #define GET_OP_CLASSES

@@ -11,6 +11,7 @@
 #define NN_OPS_TD
 
 include "NNDialect.td"
+include "NNInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
@@ -110,7 +111,7 @@ def NN_AssignOp : NN_Op<"assign",
 // the right; each pair of dimensions must be equal or one of them 1.
 class NN_BroadcastBinaryOp<string mnemonic, Type operandType, Type resultType,
                            string formula, list<Trait> traits = []>
-    : NN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+    : NN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>])> {
   let summary = "elementwise `" # formula # "` with NumPy broadcasting";
   let description = [{
     Computes `}] # formula # [{` for each element of the broadcast shape of
@@ -140,7 +141,7 @@ def NN_GreaterOp : NN_BroadcastBinaryOp<"greater", NN_AnyTensor, NN_BoolTensor, 
 def NN_LessOp : NN_BroadcastBinaryOp<"less", NN_AnyTensor, NN_BoolTensor, "lhs < rhs">;
 
 class NN_UnaryOp<string mnemonic, string formula>
-    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : NN_Op<mnemonic, [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "elementwise `" # formula # "`";
   let description = [{
     Computes `}] # formula # [{` for each element.
@@ -165,7 +166,7 @@ def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)">;
 def NN_StepOp : NN_UnaryOp<"step", "x > 0 ? 1 : 0">;
 
-def NN_CastOp : NN_Op<"cast", [Pure, InferTypeOpAdaptor]> {
+def NN_CastOp : NN_Op<"cast", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "converts each element to another element type";
   let description = [{
     Like `tf.cast`: `true` becomes 1.0, indices become floats, floats are
@@ -184,7 +185,7 @@ def NN_CastOp : NN_Op<"cast", [Pure, InferTypeOpAdaptor]> {
 // Activations with structure, linear algebra and shapes
 //===----------------------------------------------------------------------===//
 
-def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType]> {
+def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "softmax over the last axis";
   let description = [{
     `y[..., i] = e^(x[..., i] - m) / sum_j e^(x[..., j] - m)`, with `m` the
@@ -200,7 +201,7 @@ def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def NN_MatmulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def NN_MatmulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "matrix product of two 2-D tensors";
   let description = [{
     `c[i, j] = sum_k a[i, k] * b[k, j]`.
@@ -216,7 +217,7 @@ def NN_MatmulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
   }];
 }
 
-def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "permutes the dimensions of a tensor";
   let description = [{
     `result` dimension `i` is `x` dimension `perm[i]`.
@@ -230,7 +231,7 @@ def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
+def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "the same elements in row-major order, in another shape";
   let description = [{
     `shape` may hold one `-1`, the dimension that makes the element counts
@@ -246,7 +247,7 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "joins tensors along one axis";
   let description = [{
     All inputs have the same rank and agree on every dimension but `axis`.
@@ -260,12 +261,45 @@ def NN_ConcatOp : NN_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
+def NN_SliceOp : NN_Op<"slice", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "a rectangular part of a tensor";
+  let description = [{
+    `result[i] = x[offsets + i]` for `i` below `sizes`; a size of -1 takes
+    the whole dimension (it is how a slice keeps the batch `?`). Autodiff uses
+    it for the gradient of `concat`.
+
+    ```mlir
+    %s = nn.slice %x {offsets = array<i64: 0, 3>, sizes = array<i64: -1, 5>} : (tensor<?x8xf32>) -> tensor<?x5xf32>
+    ```
+  }];
+  let arguments = (ins NN_AnyTensor:$x, DenseI64ArrayAttr:$offsets,
+                       DenseI64ArrayAttr:$sizes);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_BroadcastLikeOp : NN_Op<"broadcast_like", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "repeats a tensor to the shape of another (NumPy broadcasting)";
+  let description = [{
+    The result has the shape of `like` (only its shape is used) and the
+    values of `x` broadcast to it. Autodiff uses it to spread the gradient of
+    a reduction back over the reduced axes.
+
+    ```mlir
+    %b = nn.broadcast_like %g, %x : (tensor<?x1xf32>, tensor<?x10xf32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_AnyTensor:$like);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $like attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
 
 class NN_ReduceOp<string mnemonic, string formula>
-    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "the " # formula # " over some axes (all when `axes` is empty)";
   let description = [{
     Reduces `x` over `axes` (every axis when empty). Reduced axes are removed,
@@ -290,7 +324,7 @@ def NN_ReduceSumOp : NN_ReduceOp<"reduce_sum", "sum">;
 def NN_ReduceMeanOp : NN_ReduceOp<"reduce_mean", "mean">;
 def NN_ReduceMaxOp : NN_ReduceOp<"reduce_max", "maximum">;
 
-def NN_ArgmaxOp : NN_Op<"argmax", [Pure, InferTypeOpAdaptor]> {
+def NN_ArgmaxOp : NN_Op<"argmax", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "the index of the largest element along one axis";
   let description = [{
     Ties go to the smallest index, as in TensorFlow.
@@ -309,7 +343,7 @@ def NN_ArgmaxOp : NN_Op<"argmax", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 class NN_LossOp<string mnemonic, string what, string formula>
-    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = what;
   let description = [{
     `}] # formula # [{`. Both operands have the same shape; the result is a

@@ -402,6 +402,38 @@ struct ConcatLowering : OpConversionPattern<nn::ConcatOp> {
   }
 };
 
+/// slice: tensor.extract_slice with static offsets and sizes.
+struct SliceLowering : OpConversionPattern<nn::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      offsets.push_back(rewriter.getIndexAttr(op.getOffsets()[d]));
+      sizes.push_back(rewriter.getIndexAttr(type.getDimSize(d)));
+      strides.push_back(rewriter.getIndexAttr(1));
+    }
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, type, adaptor.getX(),
+                                                        offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// broadcast_like: an elementwise copy whose input map broadcasts.
+struct BroadcastLikeLowering : OpConversionPattern<nn::BroadcastLikeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::BroadcastLikeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value result = buildElementwise(rewriter, op.getLoc(), op.getType(), adaptor.getX(),
+                                    [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
@@ -671,7 +703,8 @@ struct ConvertNNToLinalg
     RewritePatternSet patterns(ctx);
     populateElementwisePatterns(patterns);
     patterns.add<ConstantLowering, MatmulLowering, TransposeLowering,
-                 ReshapeLowering, ConcatLowering, ArgmaxLowering,
+                 ReshapeLowering, ConcatLowering, SliceLowering,
+                 BroadcastLikeLowering, ArgmaxLowering,
                  SoftmaxLowering, SoftmaxCrossEntropyLowering,
                  SigmoidCrossEntropyLowering, MeanSquaredErrorLowering,
                  ReduceLowering<nn::ReduceSumOp, ReduceKind::Sum>,

@@ -1,0 +1,446 @@
+//===- Gradients.cpp - the vector-Jacobian product of every nn op ---------===//
+//
+// Reverse-mode autodiff (passes/Autodiff.cpp) walks the graph from the loss
+// back to the variables. At each op it knows g = dL/dy, the gradient of the
+// loss L with respect to the op's result y, and asks the op for dL/dx of each
+// operand x: the vector-Jacobian product g^T (dy/dx). Each rule below builds
+// it from other nn ops, so the backward graph is ordinary IR a learner can
+// read and the rest of the compiler lowers like any other.
+//
+// Broadcasting: when x was broadcast to y's shape (b in a[100,10] + b[10]),
+// every copy of x contributed to L, so dL/dx sums g over the broadcast
+// dimensions (`sumToShape`).
+//
+// Autodiff runs after nn-specialize-batch: every shape here is static.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/NNDialect.h"
+
+#include "mlir/IR/Builders.h"
+
+using namespace mlir;
+using namespace nn;
+
+namespace {
+
+/// Builds nn ops at one location; remembers if any failed its shape rule.
+struct GradBuilder {
+  OpBuilder &b;
+  Location loc;
+  bool failed = false;
+
+  Value op(StringRef name, ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
+    for (Value v : operands)
+      if (!v) {
+        failed = true;
+        return nullptr;
+      }
+    Value v = createInferred(b, loc, name, operands, attrs);
+    failed |= !v;
+    return v;
+  }
+  Value add(Value x, Value y) { return op("add", {x, y}); }
+  Value sub(Value x, Value y) { return op("sub", {x, y}); }
+  Value mul(Value x, Value y) { return op("mul", {x, y}); }
+  Value div(Value x, Value y) { return op("div", {x, y}); }
+  Value neg(Value x) { return op("neg", x); }
+  Value scalar(double v) {
+    auto type = RankedTensorType::get({}, b.getF32Type());
+    return b.create<ConstantOp>(loc, DenseElementsAttr::get(type, (float)v));
+  }
+  /// 1.0 where `truth` holds, else 0.0.
+  Value mask(Value truth) {
+    return op("cast", truth, {b.getNamedAttr("to", TypeAttr::get(b.getF32Type()))});
+  }
+  Value reduceSum(Value x, ArrayRef<int64_t> axes, bool keepdims) {
+    SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes))};
+    if (keepdims)
+      attrs.push_back(b.getNamedAttr("keepdims", b.getUnitAttr()));
+    return op("reduce_sum", x, attrs);
+  }
+  Value reshape(Value x, ArrayRef<int64_t> shape) {
+    return op("reshape", x, {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
+  }
+  Value transpose(Value x, ArrayRef<int64_t> perm) {
+    return op("transpose", x, {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
+  }
+
+  /// Sums g (shaped like a broadcast result) back to `target`'s shape: over
+  /// the leading dimensions target lacks, then over those where target is 1.
+  Value sumToShape(Value g, Type target) {
+    if (!g)
+      return failed = true, nullptr;
+    auto gType = cast<RankedTensorType>(g.getType());
+    auto tType = cast<RankedTensorType>(target);
+    int64_t lead = gType.getRank() - tType.getRank();
+    if (lead > 0)
+      g = reduceSum(g, llvm::to_vector(llvm::seq<int64_t>(0, lead)), false);
+    if (!g)
+      return nullptr;
+    SmallVector<int64_t> ones;
+    for (int64_t d = 0; d < tType.getRank(); ++d)
+      if (tType.getDimSize(d) == 1 && cast<RankedTensorType>(g.getType()).getDimSize(d) != 1)
+        ones.push_back(d);
+    if (!ones.empty())
+      g = reduceSum(g, ones, true);
+    return g;
+  }
+
+  /// A reduction's gradient (or result) shaped like its input with the
+  /// reduced axes kept as 1, then broadcast over them.
+  Value keepDims(Value v, RankedTensorType input, ArrayRef<int64_t> axes) {
+    SmallVector<int64_t> shape(input.getShape());
+    for (int64_t a : axes)
+      shape[a] = 1;
+    if (cast<RankedTensorType>(v.getType()).getShape() == ArrayRef<int64_t>(shape))
+      return v;
+    return reshape(v, shape);
+  }
+  Value spread(Value v, Value like, ArrayRef<int64_t> axes) {
+    return op("broadcast_like",
+              {keepDims(v, cast<RankedTensorType>(like.getType()), axes), like});
+  }
+
+  /// m + log(sum(e^(x - m))) over the last axis, kept as size 1.
+  Value logSumExp(Value x) {
+    int64_t last = cast<RankedTensorType>(x.getType()).getRank() - 1;
+    SmallVector<NamedAttribute> attrs = {
+        b.getNamedAttr("axes", b.getDenseI64ArrayAttr({last})),
+        b.getNamedAttr("keepdims", b.getUnitAttr())};
+    Value m = op("reduce_max", x, attrs);
+    Value s = reduceSum(op("exp", sub(x, m)), {last}, true);
+    return add(m, op("log", s));
+  }
+
+  LogicalResult result() { return success(!failed); }
+};
+
+} // namespace
+
+// Each rule: `g` is dL/dy, `grads` receives dL/d(operand) in operand order.
+
+// y = a + b:  da = g, db = g (each summed over its broadcast dimensions)
+LogicalResult AddOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.sumToShape(g, getLhs().getType()));
+  grads.push_back(gb.sumToShape(g, getRhs().getType()));
+  return gb.result();
+}
+
+// y = a - b:  da = g, db = -g
+LogicalResult SubOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.sumToShape(g, getLhs().getType()));
+  grads.push_back(gb.sumToShape(gb.neg(g), getRhs().getType()));
+  return gb.result();
+}
+
+// y = a * b:  da = g * b, db = g * a
+LogicalResult MulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.sumToShape(gb.mul(g, getRhs()), getLhs().getType()));
+  grads.push_back(gb.sumToShape(gb.mul(g, getLhs()), getRhs().getType()));
+  return gb.result();
+}
+
+// y = a / b:  da = g / b, db = -g * a / b^2 = -g * y / b
+LogicalResult DivOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.sumToShape(gb.div(g, getRhs()), getLhs().getType()));
+  grads.push_back(
+      gb.sumToShape(gb.neg(gb.div(gb.mul(g, getResult()), getRhs())), getRhs().getType()));
+  return gb.result();
+}
+
+// y = x^p:  dx = g * p * x^(p-1);  dp = g * y * ln(x), taken as 0 where
+// x <= 0 (as TensorFlow does), where ln is undefined.
+LogicalResult PowOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value x = getLhs(), p = getRhs();
+  Value xPowPm1 = gb.op("pow", {x, gb.sub(p, gb.scalar(1.0))});
+  grads.push_back(gb.sumToShape(gb.mul(g, gb.mul(p, xPowPm1)), x.getType()));
+  Value positive = gb.mask(gb.op("greater", {x, gb.scalar(0.0)}));
+  Value safeLog = gb.op("log", gb.op("maximum", {x, gb.scalar(1e-30)}));
+  Value dp = gb.mul(gb.mul(g, getResult()), gb.mul(safeLog, positive));
+  grads.push_back(gb.sumToShape(dp, p.getType()));
+  return gb.result();
+}
+
+// y = max(a, b):  g goes to a where a >= b, else to b
+LogicalResult MaximumOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value toB = gb.mask(gb.op("less", {getLhs(), getRhs()}));
+  Value toA = gb.sub(gb.scalar(1.0), toB);
+  grads.push_back(gb.sumToShape(gb.mul(g, toA), getLhs().getType()));
+  grads.push_back(gb.sumToShape(gb.mul(g, toB), getRhs().getType()));
+  return gb.result();
+}
+
+// y = min(a, b):  g goes to a where a <= b, else to b
+LogicalResult MinimumOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value toB = gb.mask(gb.op("less", {getRhs(), getLhs()}));
+  Value toA = gb.sub(gb.scalar(1.0), toB);
+  grads.push_back(gb.sumToShape(gb.mul(g, toA), getLhs().getType()));
+  grads.push_back(gb.sumToShape(gb.mul(g, toB), getRhs().getType()));
+  return gb.result();
+}
+
+// Comparisons are piecewise constant: zero gradient.
+LogicalResult EqualOp::buildGradients(OpBuilder &, Value, SmallVectorImpl<Value> &grads) {
+  grads.append(2, Value());
+  return success();
+}
+LogicalResult GreaterOp::buildGradients(OpBuilder &, Value, SmallVectorImpl<Value> &grads) {
+  grads.append(2, Value());
+  return success();
+}
+LogicalResult LessOp::buildGradients(OpBuilder &, Value, SmallVectorImpl<Value> &grads) {
+  grads.append(2, Value());
+  return success();
+}
+
+// y = -x:  dx = -g
+LogicalResult NegOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.neg(g));
+  return gb.result();
+}
+
+// y = |x|:  dx = g * sign(x)   (sign(0) = 0)
+LogicalResult AbsOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value sign = gb.sub(gb.mask(gb.op("greater", {getX(), gb.scalar(0.0)})),
+                      gb.mask(gb.op("less", {getX(), gb.scalar(0.0)})));
+  grads.push_back(gb.mul(g, sign));
+  return gb.result();
+}
+
+// y = x^2:  dx = 2 x g
+LogicalResult SquareOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.mul(g, gb.mul(gb.scalar(2.0), getX())));
+  return gb.result();
+}
+
+// y = sqrt(x):  dx = g / (2 y)
+LogicalResult SqrtOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.div(gb.mul(g, gb.scalar(0.5)), getResult()));
+  return gb.result();
+}
+
+// y = e^x:  dx = g y
+LogicalResult ExpOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.mul(g, getResult()));
+  return gb.result();
+}
+
+// y = ln x:  dx = g / x
+LogicalResult LogOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.div(g, getX()));
+  return gb.result();
+}
+
+// y = max(x, 0):  dx = g where x > 0, else 0
+LogicalResult ReluOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.mul(g, gb.mask(gb.op("greater", {getX(), gb.scalar(0.0)}))));
+  return gb.result();
+}
+
+// y = 1 / (1 + e^-x):  dx = g y (1 - y)
+LogicalResult SigmoidOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value y = getResult();
+  grads.push_back(gb.mul(g, gb.mul(y, gb.sub(gb.scalar(1.0), y))));
+  return gb.result();
+}
+
+// y = tanh x:  dx = g (1 - y^2)
+LogicalResult TanhOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value y = getResult();
+  grads.push_back(gb.mul(g, gb.sub(gb.scalar(1.0), gb.mul(y, y))));
+  return gb.result();
+}
+
+// step is piecewise constant: zero gradient.
+LogicalResult StepOp::buildGradients(OpBuilder &, Value, SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value());
+  return success();
+}
+
+// A cast to f32 of f32 is the identity; of truth values or indices it has no
+// gradient (they are piecewise constant in anything upstream).
+LogicalResult CastOp::buildGradients(OpBuilder &, Value g, SmallVectorImpl<Value> &grads) {
+  bool identity = getX().getType().getElementType().isF32() && getTo().isF32();
+  grads.push_back(identity ? g : Value());
+  return success();
+}
+
+// y = softmax(x) over the last axis:  dx = y * (g - sum(g * y))
+LogicalResult SoftmaxOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value y = getResult();
+  int64_t last = getType().getRank() - 1;
+  Value dot = gb.reduceSum(gb.mul(g, y), {last}, true);
+  grads.push_back(gb.mul(y, gb.sub(g, dot)));
+  return gb.result();
+}
+
+// C = A B:  dA = g B^T,  dB = A^T g
+LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.op("matmul", {g, gb.transpose(getRhs(), {1, 0})}));
+  grads.push_back(gb.op("matmul", {gb.transpose(getLhs(), {1, 0}), g}));
+  return gb.result();
+}
+
+// y = transpose(x, perm):  dx = transpose(g, inverse(perm))
+LogicalResult TransposeOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  SmallVector<int64_t> inverse(getPerm().size());
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    inverse[p] = i;
+  grads.push_back(gb.transpose(g, inverse));
+  return gb.result();
+}
+
+// y = reshape(x):  dx = reshape(g, shape of x)
+LogicalResult ReshapeOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.reshape(g, getX().getType().getShape()));
+  return gb.result();
+}
+
+// y = concat(x0, x1, ...):  dx_i = the slice of g where x_i was put
+LogicalResult ConcatOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  int64_t offset = 0, axis = getAxis();
+  for (Value input : getInputs()) {
+    auto type = cast<RankedTensorType>(input.getType());
+    SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape());
+    offsets[axis] = offset;
+    offset += type.getDimSize(axis);
+    bool isFloat = type.getElementType().isF32();
+    grads.push_back(isFloat ? gb.op("slice", g,
+                                    {b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets)),
+                                     b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes))})
+                            : Value());
+  }
+  return gb.result();
+}
+
+// y = slice(x):  dx = g in the slice, 0 elsewhere (g padded with zeros by a
+// concat with zero blocks on each side, along each sliced axis)
+LogicalResult SliceOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  auto type = getX().getType();
+  Value padded = g;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    auto current = cast<RankedTensorType>(padded.getType());
+    int64_t before = getOffsets()[d];
+    int64_t after = type.getDimSize(d) - before - current.getDimSize(d);
+    SmallVector<Value> parts;
+    auto zeros = [&](int64_t n) {
+      SmallVector<int64_t> shape(current.getShape());
+      shape[d] = n;
+      auto zeroType = RankedTensorType::get(shape, b.getF32Type());
+      return b.create<ConstantOp>(getLoc(), DenseElementsAttr::get(zeroType, 0.0f));
+    };
+    if (before > 0)
+      parts.push_back(zeros(before));
+    parts.push_back(padded);
+    if (after > 0)
+      parts.push_back(zeros(after));
+    if (parts.size() > 1)
+      padded = gb.op("concat", parts, {b.getNamedAttr("axis", b.getI64IntegerAttr(d))});
+  }
+  grads.push_back(padded);
+  return gb.result();
+}
+
+// y = broadcast_like(x, like):  dx = g summed over the broadcast dimensions
+LogicalResult BroadcastLikeOp::buildGradients(OpBuilder &b, Value g,
+                                              SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.sumToShape(g, getX().getType()));
+  grads.push_back(Value());
+  return gb.result();
+}
+
+// y = sum(x over axes):  dx = g, repeated over the reduced axes
+LogicalResult ReduceSumOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.spread(g, getX(), getReducedAxes()));
+  return gb.result();
+}
+
+// y = mean(x over axes):  dx = g / count, repeated over the reduced axes
+LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  int64_t count = 1;
+  for (int64_t a : getReducedAxes())
+    count *= getX().getType().getDimSize(a);
+  grads.push_back(gb.spread(gb.mul(g, gb.scalar(1.0 / (double)count)), getX(),
+                            getReducedAxes()));
+  return gb.result();
+}
+
+// y = max(x over axes):  g is shared equally by the elements equal to the
+// maximum (TensorFlow's rule for ties): dx = g * [x == y] / #{x == y}
+LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  SmallVector<int64_t> axes = getReducedAxes();
+  Value isMax = gb.mask(gb.op("equal", {getX(), gb.spread(getResult(), getX(), axes)}));
+  Value count = gb.reduceSum(isMax, axes, true);
+  Value share = gb.div(isMax, gb.op("broadcast_like", {count, getX()}));
+  grads.push_back(gb.mul(share, gb.spread(g, getX(), axes)));
+  return gb.result();
+}
+
+// argmax is piecewise constant: zero gradient.
+LogicalResult ArgmaxOp::buildGradients(OpBuilder &, Value, SmallVectorImpl<Value> &grads) {
+  grads.push_back(Value());
+  return success();
+}
+
+// L = sum_b sum_c -t log softmax(l):
+//   dl = g (softmax(l) * sum_c t - t)   (= g (p - t) for one-hot rows)
+//   dt = g (lse(l) - l)                 (= -g log softmax(l))
+LogicalResult SoftmaxCrossEntropyOp::buildGradients(OpBuilder &b, Value g,
+                                                    SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  Value l = getLhs(), t = getRhs();
+  int64_t last = cast<RankedTensorType>(l.getType()).getRank() - 1;
+  Value p = gb.op("softmax", l);
+  Value rowMass = gb.reduceSum(t, {last}, true);
+  grads.push_back(gb.mul(g, gb.sub(gb.mul(p, rowMass), t)));
+  grads.push_back(gb.mul(g, gb.sub(gb.logSumExp(l), l)));
+  return gb.result();
+}
+
+// L = sum max(x, 0) - x z + log(1 + e^-|x|):  dx = g (sigmoid(x) - z),  dz = -g x
+LogicalResult SigmoidCrossEntropyOp::buildGradients(OpBuilder &b, Value g,
+                                                    SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.mul(g, gb.sub(gb.op("sigmoid", getLhs()), getRhs())));
+  grads.push_back(gb.neg(gb.mul(g, getLhs())));
+  return gb.result();
+}
+
+// L = mean((p - t)^2):  dp = g 2 (p - t) / N,  dt = -dp
+LogicalResult MeanSquaredErrorOp::buildGradients(OpBuilder &b, Value g,
+                                                 SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  double n = (double)getLhs().getType().getNumElements();
+  Value dp = gb.mul(gb.mul(g, gb.scalar(2.0 / n)), gb.sub(getLhs(), getRhs()));
+  grads.push_back(dp);
+  grads.push_back(gb.neg(dp));
+  return gb.result();
+}
