@@ -58,7 +58,10 @@ ProgramTable collectProgramTable(ModuleOp module) {
   for (auto variable : module.getOps<VariableOp>()) {
     RankedTensorType type = variable.getTensorType();
     table.tensors.push_back(
-        {variable.getSymName().str(), variable.getIsConst() ? NNRT_CONST : NNRT_VARIABLE,
+        {variable.getSymName().str(),
+         variable->hasAttr("nn.optimizer_state") ? NNRT_STATE
+         : variable.getIsConst()                 ? NNRT_CONST
+                                                 : NNRT_VARIABLE,
          NNRT_F32, false, std::vector<int64_t>(type.getShape()),
          ("nn_var_" + variable.getSymName()).str(), initializerSpec(variable)});
   }

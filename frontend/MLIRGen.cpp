@@ -39,29 +39,148 @@ public:
   MLIRGen(MLIRContext &context, const Module &ast)
       : ctx(context), builder(&context), ast(ast) {}
 
+  /// One function of a program: its outputs and its batch size.
+  struct FunctionSpec {
+    std::string name;
+    std::vector<NameRef> outputs;
+    int64_t batch;
+    SourceLoc loc;
+    NamedAttrList attributes;
+  };
+
   OwningOpRef<ModuleOp> genInfer() {
     if (!ast.infer) {
       emitError(UnknownLoc::get(&ctx), "the file has no infer block");
       return nullptr;
     }
-    std::vector<NameRef> outputs = ast.infer->outputs;
+    FunctionSpec infer{"infer", ast.infer->outputs, ast.infer->batch.value_or(1),
+                       ast.infer->loc, {}};
+    return genProgram("infer", {infer}, {});
+  }
+
+  OwningOpRef<ModuleOp> genTrain() {
+    const TrainBlock &t = *ast.train;
+    int64_t batch = t.batch.value_or(1);
+    // train_step returns the loss first, then the other reported values.
+    std::vector<NameRef> outputs = {*t.minimize};
+    for (const NameRef &r : t.report)
+      if (r.name != t.minimize->name)
+        outputs.push_back(r);
+    NamedAttrList trainAttrs;
+    trainAttrs.set("nn.minimize", builder.getI64IntegerAttr(0));
+    NamedAttrList optimizer;
+    optimizer.set("name", builder.getStringAttr(t.optimizer->text));
+    for (const KeywordArg &k : t.optimizer->kwargs)
+      optimizer.set(k.name, builder.getF64FloatAttr(evalNumber(k.value.get())));
+    trainAttrs.set("nn.optimizer", optimizer.getDictionary(&ctx));
+    std::vector<FunctionSpec> specs = {{"train_step", outputs, batch, t.loc, trainAttrs}};
+
+    std::vector<std::string> settings = {
+        "steps=" + std::to_string(t.steps.value_or(1)),
+        "shuffle=" + std::string(t.shuffle ? "1" : "0"),
+        "report_every=" + std::to_string(t.reportEvery),
+        "report_on_test=" + std::string(t.reportOnTest ? "1" : "0")};
+    std::string report;
+    for (const NameRef &r : t.report)
+      report += (report.empty() ? "" : ",") + r.name;
+    settings.push_back("report=" + report);
+    if (t.reportOnTest) {
+      // The test set is evaluated in batches of the train batch, and its
+      // last items one at a time, so that every item counts exactly once.
+      for (const NameRef &r : t.report) {
+        std::string how = aggregation(r.name);
+        if (how.empty()) {
+          emitError(fileLoc(r.loc))
+              << "'" << r.name << "' cannot be reported on test: a value over the "
+              << "whole test set must be a sum (reduce_sum, a cross-entropy) or a "
+              << "mean (reduce_mean, mean_squared_error) of the items";
+          return nullptr;
+        }
+        settings.push_back("aggregate." + r.name + "=" + how);
+      }
+      specs.push_back({"evaluate", t.report, batch, t.loc, {}});
+      specs.push_back({"evaluate_1", t.report, 1, t.loc, {}});
+    }
+    return genProgram("train", specs, settings);
+  }
+
+  OwningOpRef<ModuleOp> genProgram(llvm::StringRef program,
+                                   const std::vector<FunctionSpec> &specs,
+                                   const std::vector<std::string> &extraSettings) {
     module = ModuleOp::create(fileLoc({1, 1}));
-    setModuleAttributes("infer");
-    collectNeeded(outputs);
+    setModuleAttributes(program, extraSettings);
+    std::vector<NameRef> roots;
+    for (const FunctionSpec &f : specs)
+      roots.insert(roots.end(), f.outputs.begin(), f.outputs.end());
+    collectNeeded(roots, needed);
     if (!genVariables())
       return nullptr;
+    for (const FunctionSpec &f : specs)
+      if (!genFunction(f))
+        return nullptr;
+    if (failed(verify(*module)))
+      return nullptr;
+    return std::move(module);
+  }
 
-    // Step 3: the function, with one argument per needed placeholder.
+  /// How a reported value over many batches combines: "sum", "mean", or ""
+  /// when it is neither (a ratio of sums, say).
+  std::string aggregation(const std::string &name) {
+    for (const Definition &d : ast.definitions)
+      if (d.name == name)
+        return aggregation(*d.value);
+    return "";
+  }
+  std::string aggregation(const Expr &e) {
+    switch (e.kind) {
+    case Expr::Name:
+      return aggregation(e.text);
+    case Expr::Unary:
+      return aggregation(*e.args[0]);
+    case Expr::Binary: {
+      // sum * 2, mean / 3: scaling keeps the kind; sum + sum is a sum.
+      bool leftNumber = e.args[0]->kind == Expr::Number;
+      bool rightNumber = e.args[1]->kind == Expr::Number;
+      if ((e.op == '*' && leftNumber) )
+        return aggregation(*e.args[1]);
+      if ((e.op == '*' || e.op == '/') && rightNumber)
+        return aggregation(*e.args[0]);
+      if (e.op == '+' || e.op == '-') {
+        std::string a = aggregation(*e.args[0]), b = aggregation(*e.args[1]);
+        return a == b ? a : "";
+      }
+      return "";
+    }
+    case Expr::Call:
+      if (e.text == "reduce_sum" || e.text == "softmax_cross_entropy" ||
+          e.text == "sigmoid_cross_entropy")
+        return e.kwarg("axis") ? "" : "sum";
+      if (e.text == "reduce_mean" || e.text == "mean_squared_error")
+        return e.kwarg("axis") ? "" : "mean";
+      return "";
+    default:
+      return "";
+    }
+  }
+
+  bool genFunction(const FunctionSpec &spec) {
+    // The placeholders this function needs become its arguments.
+    llvm::StringSet<> mine;
+    collectNeeded(spec.outputs, mine);
+    values.clear();
     SmallVector<Type> argTypes;
     std::vector<const Placeholder *> args;
     for (const Placeholder &p : ast.placeholders)
-      if (needed.contains(p.name)) {
+      if (mine.contains(p.name)) {
         args.push_back(&p);
         argTypes.push_back(tensorType(p.type));
       }
     builder.setInsertionPointToEnd(module->getBody());
-    auto func = builder.create<func::FuncOp>(fileLoc(ast.infer->loc), "infer",
+    auto func = builder.create<func::FuncOp>(fileLoc(spec.loc), spec.name,
                                              builder.getFunctionType(argTypes, {}));
+    func->setAttr("nn.batch", builder.getI64IntegerAttr(spec.batch));
+    for (const NamedAttribute &a : spec.attributes)
+      func->setAttr(a.getName(), a.getValue());
     Block *entry = func.addEntryBlock();
     for (auto [i, p] : llvm::enumerate(args)) {
       func.setArgAttr(i, kPlaceholderAttr, builder.getStringAttr(p->name));
@@ -69,13 +188,13 @@ public:
     }
     builder.setInsertionPointToStart(entry);
 
-    // Step 4: the definitions.
+    // The definitions, in source order.
     bool ok = true;
     for (auto [kind, index] : ast.order) {
       if (kind != Module::DeclKind::Definition)
         continue;
       const Definition &d = ast.definitions[index];
-      if (!needed.contains(d.name))
+      if (!mine.contains(d.name))
         continue;
       Value v = gen(*d.value);
       if (!v) {
@@ -85,23 +204,30 @@ public:
       values[d.name] = v;
     }
     if (!ok)
-      return nullptr;
+      return false;
 
-    // Step 5: the outputs.
+    // The outputs; a reported value must be a scalar.
     SmallVector<Value> results;
-    for (const NameRef &o : outputs) {
+    for (const NameRef &o : spec.outputs) {
       Value v = lookup(o.name, o.loc);
       if (!v)
-        return nullptr;
+        return false;
+      if (spec.name != "infer" && cast<RankedTensorType>(v.getType()).getRank() != 0) {
+        emitError(fileLoc(o.loc)) << "'" << o.name << "' must be a scalar to be "
+                                  << (&o == &spec.outputs[0] && spec.name == "train_step"
+                                          ? "minimized"
+                                          : "reported")
+                                  << ", but it has shape "
+                                  << formatShape(cast<RankedTensorType>(v.getType()).getShape());
+        return false;
+      }
       results.push_back(v);
     }
-    builder.create<func::ReturnOp>(fileLoc(ast.infer->loc), results);
+    builder.create<func::ReturnOp>(fileLoc(spec.loc), results);
     func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
-    for (auto [i, o] : llvm::enumerate(outputs))
+    for (auto [i, o] : llvm::enumerate(spec.outputs))
       func.setResultAttr(i, kOutputAttr, builder.getStringAttr(o.name));
-    if (failed(verify(*module)))
-      return nullptr;
-    return std::move(module);
+    return true;
   }
 
 private:
@@ -124,7 +250,8 @@ private:
     return RankedTensorType::get(shape, builder.getF32Type());
   }
 
-  void setModuleAttributes(llvm::StringRef program) {
+  void setModuleAttributes(llvm::StringRef program,
+                           const std::vector<std::string> &extraSettings) {
     std::string model = ast.model ? ast.model->name
                                   : llvm::sys::path::stem(ast.filename).str();
     module.get()->setAttr(kModelAttr, builder.getStringAttr(model));
@@ -135,11 +262,13 @@ private:
       for (const DataEntry &e : block.entries)
         settings.push_back(builder.getStringAttr("data." + block.kind + "." + e.name +
                                                  "=" + dataSourceSpec(*e.source)));
+    for (const std::string &setting : extraSettings)
+      settings.push_back(builder.getStringAttr(setting));
     module.get()->setAttr(kSettingsAttr, builder.getArrayAttr(settings));
   }
 
   // Step 1: the transitive closure of names used by `roots`.
-  void collectNeeded(const std::vector<NameRef> &roots) {
+  void collectNeeded(const std::vector<NameRef> &roots, llvm::StringSet<> &needed) {
     llvm::StringMap<const Expr *> definitions;
     for (const Definition &d : ast.definitions)
       definitions[d.name] = d.value.get();
@@ -550,6 +679,12 @@ OwningOpRef<ModuleOp> mlirGenInfer(MLIRContext &context, const Module &module) {
   context.getOrLoadDialect<NNDialect>();
   context.getOrLoadDialect<func::FuncDialect>();
   return MLIRGen(context, module).genInfer();
+}
+
+OwningOpRef<ModuleOp> mlirGenTrain(MLIRContext &context, const Module &module) {
+  context.getOrLoadDialect<NNDialect>();
+  context.getOrLoadDialect<func::FuncDialect>();
+  return MLIRGen(context, module).genTrain();
 }
 
 } // namespace nn

@@ -20,6 +20,14 @@ namespace nn {
 mlir::OwningOpRef<mlir::ModuleOp> mlirGenInfer(mlir::MLIRContext &context,
                                                const Module &module);
 
+/// Builds the train program of a checked module with a train block:
+/// `@train_step` (batch of the train block) returns the loss and the reported
+/// values and is marked `nn.minimize = 0` and `nn.optimizer = {...}` for
+/// nn-autodiff and nn-optimizer; with `report ... on test`, `@evaluate` and
+/// `@evaluate_1` (batch 1) return the reported values for the test set.
+mlir::OwningOpRef<mlir::ModuleOp> mlirGenTrain(mlir::MLIRContext &context,
+                                               const Module &module);
+
 } // namespace nn
 
 #endif // NNC_FRONTEND_MLIRGEN_H

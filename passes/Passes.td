@@ -26,6 +26,17 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def NNAutodiffPass : Pass<"nn-autodiff", "mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of the loss of each train function";
+  let description = [{
+    For each function marked `nn.minimize = K` (its K-th result is the loss
+    L), appends one result per trainable variable w: dL/dw, marked
+    `nn.gradient = "w"`. The backward ops are ordinary nn ops built by each
+    op's GradientOpInterface, located at the forward op they come from.
+    Needs static shapes (run nn-specialize-batch first).
+  }];
+}
+
 def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp"> {
   let summary = "Turn copies between strided views into linalg.copy";
   let description = [{
@@ -36,6 +47,17 @@ def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp
     `linalg.copy`, which becomes plain loops.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {
+  let summary = "Expand the optimizer into variable updates";
+  let description = [{
+    For each function with an `nn.optimizer` attribute, replaces every
+    gradient result (`nn.gradient = "w"`) by TensorFlow 1.x's update of w
+    for sgd, momentum, adagrad or adam: the optimizer's state variables
+    (`@w.adam_m`, ...) are declared, and the new values are written with
+    nn.assign at the end of the step, after everything has been read.
+  }];
 }
 
 def NNSpecializeBatchPass : Pass<"nn-specialize-batch", "mlir::ModuleOp"> {

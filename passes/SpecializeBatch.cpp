@@ -51,6 +51,11 @@ struct SpecializeBatch
     MLIRContext *ctx = &getContext();
     if (func.isExternal())
       return success();
+    // A function may carry its own batch (the train program evaluates the
+    // test set with batch 1 too); else the pass's option applies.
+    int64_t batch = this->batch;
+    if (auto own = func->getAttrOfType<IntegerAttr>("nn.batch"))
+      batch = own.getInt();
     func->setAttr("nn.batch", IntegerAttr::get(IntegerType::get(ctx, 64), batch));
     // Step 1: the arguments.
     for (BlockArgument arg : func.getArguments()) {

@@ -17,7 +17,8 @@
 //     reads each argument from its global (bufferization.to_tensor) and
 //     writes each result into its global (materialize_in_destination).
 //  3. Each variable is read once, at the top of the function, and every
-//     nn.read uses that value; nn.assign writes the global.
+//     nn.read uses that value (a copy, when the function also assigns it);
+//     nn.assign writes the global.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +28,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace nn {
 #define GEN_PASS_DEF_NNSTATETOGLOBALSPASS
@@ -53,10 +55,21 @@ memref::GlobalOp createGlobal(OpBuilder &b, Location loc, StringRef name,
       b.getI64IntegerAttr(kGlobalAlignment));
 }
 
-/// The tensor held by a global: a view of its storage, not a copy.
-Value readGlobal(OpBuilder &b, Location loc, memref::GlobalOp global) {
+/// The tensor held by a global: a view of its storage. When the function
+/// also assigns the global (a train step updates its variables), the view is
+/// of a copy taken at the top: bufferization does not know that the view and
+/// the assign's destination are the same memory, and could otherwise compute
+/// a new value into the global while the old one is still being read.
+Value readGlobal(OpBuilder &b, Location loc, memref::GlobalOp global,
+                 bool copy = false) {
   Value memref = b.create<memref::GetGlobalOp>(loc, global.getType(),
                                                global.getSymName());
+  if (copy) {
+    Value snapshot = b.create<memref::AllocOp>(loc, global.getType(),
+                                               b.getI64IntegerAttr(kGlobalAlignment));
+    b.create<memref::CopyOp>(loc, memref, snapshot);
+    memref = snapshot;
+  }
   auto tensor = b.create<bufferization::ToTensorOp>(loc, memref);
   tensor.setRestrict(true);
   return tensor;
@@ -124,13 +137,16 @@ struct StateToGlobals : nn::impl::NNStateToGlobalsPassBase<StateToGlobals> {
         arg.replaceAllUsesWith(readGlobal(b, func.getLoc(), global));
 
       // Step 3: one read of each variable, at the top.
+      llvm::StringSet<> assigned;
+      func.walk([&](nn::AssignOp assign) { assigned.insert(assign.getVariable()); });
       llvm::StringMap<Value> reads;
       func.walk([&](nn::ReadOp read) {
         Value &value = reads[read.getVariable()];
         if (!value) {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(&entry);
-          value = readGlobal(b, read.getLoc(), variables[read.getVariable()]);
+          value = readGlobal(b, read.getLoc(), variables[read.getVariable()],
+                             assigned.contains(read.getVariable()));
         }
         read.replaceAllUsesWith(value);
         read.erase();

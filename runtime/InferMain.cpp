@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/Checkpoint.h"
 #include "runtime/CommandLine.h"
 #include "runtime/Feeds.h"
 #include "runtime/Initializers.h"
@@ -59,8 +60,6 @@ int inferMain(const Program &program, int argc, char **argv) {
   if (cl.has("device") && cl.get("device") != "cpu")
     throw Error("device '" + cl.get("device") +
                 "' is not available: this program was compiled with --target=cpu");
-  if (cl.has("checkpoint"))
-    throw Error("--checkpoint: loading checkpoints is not supported by this runtime yet");
   std::string output = cl.get("output");
   bool toNpy = output.size() > 4 && output.compare(output.size() - 4, 4, ".npy") == 0;
   bool toCsv = output.size() > 4 && output.compare(output.size() - 4, 4, ".csv") == 0;
@@ -73,6 +72,10 @@ int inferMain(const Program &program, int argc, char **argv) {
   uint64_t seed = cl.getInt("seed", 0);
   for (const Tensor &v : program.variables())
     initializeVariable(v, seed);
+  if (cl.has("checkpoint")) {
+    std::string path = cl.get("checkpoint");
+    restore(program, readCheckpoint(path), {NNRT_VARIABLE, NNRT_CONST}, true, path);
+  }
 
   std::map<std::string, std::string> feeds;
   for (auto &[name, file] : cl.pairs("feed")) {

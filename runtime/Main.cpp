@@ -1,7 +1,7 @@
 //===- Main.cpp - main() of every generated program -----------------------===//
 //
 // Reads the program's table and hands over to the main of its kind (the
-// table's "program" setting: infer). Every runtime error ends here: it is
+// table's "program" setting: train or infer). Every runtime error ends here: it is
 // printed as "NAME-infer: error: ..." and the exit status is 1.
 //
 //===----------------------------------------------------------------------===//
@@ -21,6 +21,8 @@ extern "C" int nnrt_main(int argc, char **argv) {
     std::string kind = program.setting("program");
     if (kind == "infer")
       return nnrt::inferMain(program, argc, argv);
+    if (kind == "train")
+      return nnrt::trainMain(program, argc, argv);
     throw nnrt::Error("unknown program kind '" + kind + "'");
   } catch (const std::exception &e) {
     std::fprintf(stderr, "%s: error: %s\n", self.c_str(), e.what());

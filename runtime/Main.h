@@ -7,6 +7,7 @@
 
 namespace nnrt {
 int inferMain(const Program &program, int argc, char **argv);
+int trainMain(const Program &program, int argc, char **argv);
 } // namespace nnrt
 
 #endif // NNC_RUNTIME_MAIN_H

@@ -74,7 +74,8 @@ Program::Program(const nnrt_program &table) : table_(table) {
 std::vector<Tensor> Program::variables() const {
   std::vector<Tensor> result;
   for (int t = 0; t < table_.num_tensors; ++t)
-    if (table_.tensors[t].role == NNRT_VARIABLE || table_.tensors[t].role == NNRT_CONST)
+    if (table_.tensors[t].role == NNRT_VARIABLE || table_.tensors[t].role == NNRT_CONST ||
+        table_.tensors[t].role == NNRT_STATE)
       result.push_back(Tensor{&table_.tensors[t]});
   return result;
 }

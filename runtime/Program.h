@@ -47,7 +47,7 @@ public:
   explicit Program(const nnrt_program &table);
   const nnrt_program &table() const { return table_; }
   std::string model() const { return table_.model; }
-  std::vector<Tensor> variables() const; // variables and consts
+  std::vector<Tensor> variables() const; // variables, consts, optimizer state
   const Function *function(const std::string &name) const;
   /// A setting nnc recorded ("data.test.x"), or "" when absent.
   std::string setting(const std::string &key) const;

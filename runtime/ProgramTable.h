@@ -24,7 +24,8 @@ enum nnrt_role {
   NNRT_VARIABLE = 0, /* trainable `variable` */
   NNRT_CONST = 1,    /* frozen `const` */
   NNRT_INPUT = 2,    /* a placeholder's buffer for one function */
-  NNRT_OUTPUT = 3    /* an output's buffer for one function */
+  NNRT_OUTPUT = 3,   /* an output's buffer for one function */
+  NNRT_STATE = 4     /* an optimizer's state (Adam's moments, ...) */
 };
 
 /* Element types. */

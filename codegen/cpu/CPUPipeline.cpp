@@ -5,6 +5,7 @@
 // `nnc --emit=linalg` / `--emit=llvm` stop after the named one.
 //
 //   specialized  the graph of one program: batch fixed, constants folded
+//   grad         train programs: gradients (nn-autodiff), updates (nn-optimizer)
 //   linalg       linalg on tensors; variables and buffers as memref.globals
 //   fused        elementwise producers fused into their consumers
 //   bufferized   tensors replaced by buffers (memrefs), temporaries freed
@@ -43,6 +44,14 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createCSEPass());                         // one copy of equal ops
   }});
 
+  stages.push_back({"grad", "gradients and optimizer updates (train programs)",
+                    [](OpPassManager &pm) {
+    pm.addPass(createNNAutodiffPass());   // dL/dw for every variable, as nn ops
+    pm.addPass(createNNOptimizerPass());  // w -= ... with the optimizer's state
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }});
+
   stages.push_back({"linalg", "linalg on tensors, state in memref.globals",
                     [](OpPassManager &pm) {
     pm.addPass(createConvertNNToLinalgPass());  // nn ops -> linalg / tensor / arith
@@ -64,7 +73,6 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     bufferize.bufferizeFunctionBoundaries = true;
     bufferize.setFunctionBoundaryTypeConversion(
         bufferization::LayoutMapOption::IdentityLayoutMap);
-    pm.addPass(bufferization::createEmptyTensorEliminationPass()); // write in place
     pm.addPass(bufferization::createOneShotBufferizePass(bufferize)); // tensor -> memref
     bufferization::BufferDeallocationPipelineOptions dealloc;
     bufferization::buildBufferDeallocationPipeline(pm, dealloc); // free temporaries

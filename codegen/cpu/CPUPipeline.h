@@ -28,7 +28,7 @@ struct CPUPipelineOptions {
 };
 
 /// The stages from the nn dialect as parsed to the LLVM dialect, in order:
-/// specialized, linalg, fused, bufferized, loops, llvm.
+/// specialized, grad, linalg, fused, bufferized, loops, llvm.
 std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options);
 
 /// Registers `nn-cpu-pipeline` (all stages) for nn-opt.

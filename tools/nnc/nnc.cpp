@@ -61,7 +61,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// The stages, in pipeline order: --emit=KIND stops after KIND.
-enum class Emit { AST, NN, Specialized, Linalg, Fused, Bufferized, Loops, MLIRLLVM,
+enum class Emit { AST, NN, Specialized, Grad, Linalg, Fused, Bufferized, Loops, MLIRLLVM,
                   LLVM, Obj, Dot, Program };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn>"), cl::Required);
@@ -73,13 +73,14 @@ cl::opt<Emit> emit(
     cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
                clEnumValN(Emit::NN, "nn", "the nn dialect as parsed"),
                clEnumValN(Emit::Specialized, "specialized", "nn with the batch fixed"),
+               clEnumValN(Emit::Grad, "grad", "after autodiff and the optimizer"),
                clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
                clEnumValN(Emit::Fused, "fused", "after elementwise fusion"),
                clEnumValN(Emit::Bufferized, "bufferized", "after bufferization"),
                clEnumValN(Emit::Loops, "loops", "linalg as loops"),
                clEnumValN(Emit::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
                clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimised"),
-               clEnumValN(Emit::Obj, "obj", "write DIR/NAME-infer.o"),
+               clEnumValN(Emit::Obj, "obj", "write DIR/NAME-train.o, DIR/NAME-infer.o"),
                clEnumValN(Emit::Dot, "dot", "the graph for Graphviz")));
 cl::opt<std::string> dumpDir("dump-dir", cl::desc("Write every stage to numbered files in DIR"),
                              cl::value_desc("DIR"));
@@ -190,14 +191,20 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   StageDumper dumper(dumpDir);
 
-  OwningOpRef<ModuleOp> module;
-  int64_t batch = 1;
+  // The programs to build: (kind, module), train first.
+  std::vector<std::pair<std::string, OwningOpRef<ModuleOp>>> programs;
   if (llvm::StringRef(inputFile).ends_with(".mlir")) {
-    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
     if (!module)
       return 1;
     if (emit == Emit::AST)
       return failWith("--emit=ast needs a .nn file");
+    std::string kind = "infer";
+    if (auto settings = (*module)->getAttrOfType<ArrayAttr>(nn::kSettingsAttr))
+      for (Attribute a : settings)
+        if (cast<StringAttr>(a).getValue() == "program=train")
+          kind = "train";
+    programs.emplace_back(kind, std::move(module));
   } else {
     // Frontend: lex, parse, check, build the nn dialect.
     nn::Diagnostics diags(sourceMgr, inputFile);
@@ -212,82 +219,97 @@ int main(int argc, char **argv) {
       return 0;
     }
     dumper.write("", "ast", "txt", [&](llvm::raw_ostream &os) { nn::dumpAST(ast, os); });
-    if (!ast.infer) {
-      return failWith(inputFile + " has no infer block; building train programs is "
-                      "not supported by this version of nnc yet");
+    if (!ast.train && !ast.infer)
+      return failWith(inputFile + " has neither a train nor an infer block: nothing to build");
+    if (ast.train) {
+      auto module = nn::mlirGenTrain(context, ast);
+      if (!module)
+        return 1;
+      programs.emplace_back("train", std::move(module));
     }
-    if (ast.train)
-      llvm::errs() << "nnc: note: training is not supported by this version of nnc yet; "
-                      "building only the infer program\n";
-    batch = ast.infer->batch.value_or(1);
-    module = nn::mlirGenInfer(context, ast);
-    if (!module)
-      return 1;
-  }
-
-  dumper.write("infer", "nn", "mlir", [&](llvm::raw_ostream &os) { module->print(os); });
-  if (emit == Emit::NN) {
-    module->print(llvm::outs());
-    return 0;
-  }
-  if (emit == Emit::Dot) {
-    printDot(*module, llvm::outs());
-    return 0;
-  }
-
-  // Middle and back end: the CPU pipeline, stage by stage.
-  nn::CPUPipelineOptions options;
-  options.batch = batch;
-  nn::ProgramTable table;
-  const Emit stageEmit[] = {Emit::Specialized, Emit::Linalg, Emit::Fused,
-                            Emit::Bufferized, Emit::Loops, Emit::MLIRLLVM};
-  std::vector<nn::PipelineStage> stages = nn::buildCPUPipeline(options);
-  for (size_t i = 0; i < stages.size(); ++i) {
-    PassManager pm(&context);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return 1;
-    stages[i].addPasses(pm);
-    if (failed(pm.run(*module)))
-      return failWith("the " + stages[i].name + " stage failed");
-    if (i == 0) // the table is read once the batch is fixed
-      table = nn::collectProgramTable(*module);
-    dumper.write("infer", stages[i].name, "mlir",
-                 [&](llvm::raw_ostream &os) { module->print(os); });
-    if (emit == stageEmit[i]) {
-      module->print(llvm::outs());
-      return 0;
+    if (ast.infer) {
+      auto module = nn::mlirGenInfer(context, ast);
+      if (!module)
+        return 1;
+      programs.emplace_back("infer", std::move(module));
     }
   }
 
-  auto machine = nn::createHostTargetMachine();
-  if (!machine)
-    return 1;
-  llvm::LLVMContext llvmContext;
-  auto llvmModule = nn::translateToLLVMIR(*module, table, llvmContext, *machine);
-  if (!llvmModule)
-    return failWith("translation to LLVM IR failed");
-  dumper.write("infer", "llvm", "ll", [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-  nn::optimizeLLVMModule(*llvmModule, *machine);
-  dumper.write("infer", "llvm-optimized", "ll",
-               [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-  if (emit == Emit::LLVM) {
-    llvmModule->print(llvm::outs(), nullptr);
-    return 0;
-  }
+  std::unique_ptr<llvm::TargetMachine> machine;
+  for (auto &[kind, module] : programs) {
+    auto print = [&, &kind = kind](auto &&ir) {
+      if (programs.size() > 1)
+        llvm::outs() << "// ----- the " << kind << " program\n";
+      ir();
+    };
+    dumper.write(kind, "nn", "mlir", [&](llvm::raw_ostream &os) { module->print(os); });
+    if (emit == Emit::NN) {
+      print([&] { module->print(llvm::outs()); });
+      continue;
+    }
+    if (emit == Emit::Dot) {
+      print([&] { printDot(*module, llvm::outs()); });
+      continue;
+    }
 
-  std::string name = table.model + "-infer";
-  llvm::sys::fs::create_directories(outputDir);
-  llvm::SmallString<256> object(outputDir), program(outputDir);
-  llvm::sys::path::append(object, name + ".o");
-  llvm::sys::path::append(program, name);
-  if (failed(nn::writeObjectFile(*llvmModule, *machine, object)))
-    return 1;
-  if (emit == Emit::Obj)
-    return 0;
-  std::string runtime = nn::findRuntimeLibrary(argv[0]);
-  LogicalResult linked = nn::linkProgram(object, runtime, program);
-  llvm::sys::fs::remove(object);
-  if (failed(linked))
-    return 1;
+    // Middle and back end: the CPU pipeline, stage by stage.
+    nn::CPUPipelineOptions options;
+    nn::ProgramTable table;
+    const Emit stageEmit[] = {Emit::Specialized, Emit::Grad, Emit::Linalg, Emit::Fused,
+                              Emit::Bufferized, Emit::Loops, Emit::MLIRLLVM};
+    std::vector<nn::PipelineStage> stages = nn::buildCPUPipeline(options);
+    bool stopped = false;
+    for (size_t i = 0; i < stages.size() && !stopped; ++i) {
+      PassManager pm(&context);
+      if (failed(applyPassManagerCLOptions(pm)))
+        return 1;
+      stages[i].addPasses(pm);
+      if (failed(pm.run(*module)))
+        return failWith("the " + stages[i].name + " stage of the " + kind + " program failed");
+      if (stages[i].name == "grad") // the table is read once the state is complete
+        table = nn::collectProgramTable(*module);
+      dumper.write(kind, stages[i].name, "mlir",
+                   [&](llvm::raw_ostream &os) { module->print(os); });
+      if (emit == stageEmit[i]) {
+        print([&] { module->print(llvm::outs()); });
+        stopped = true;
+      }
+    }
+    if (stopped)
+      continue;
+
+    if (!machine)
+      machine = nn::createHostTargetMachine();
+    if (!machine)
+      return 1;
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = nn::translateToLLVMIR(*module, table, llvmContext, *machine);
+    if (!llvmModule)
+      return failWith("translation to LLVM IR failed");
+    dumper.write(kind, "llvm", "ll",
+                 [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+    nn::optimizeLLVMModule(*llvmModule, *machine);
+    dumper.write(kind, "llvm-optimized", "ll",
+                 [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+    if (emit == Emit::LLVM) {
+      print([&] { llvmModule->print(llvm::outs(), nullptr); });
+      continue;
+    }
+
+    std::string name = table.model + "-" + kind;
+    llvm::sys::fs::create_directories(outputDir);
+    llvm::SmallString<256> object(outputDir), program(outputDir);
+    llvm::sys::path::append(object, name + ".o");
+    llvm::sys::path::append(program, name);
+    if (failed(nn::writeObjectFile(*llvmModule, *machine, object)))
+      return 1;
+    if (emit == Emit::Obj)
+      continue;
+    std::string runtime = nn::findRuntimeLibrary(argv[0]);
+    LogicalResult linked = nn::linkProgram(object, runtime, program);
+    llvm::sys::fs::remove(object);
+    if (failed(linked))
+      return 1;
+  }
   return 0;
 }

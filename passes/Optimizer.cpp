@@ -1,0 +1,166 @@
+//===- Optimizer.cpp - the optimizer as variable updates ------------------===//
+//
+// nn-optimizer: turns the gradients nn-autodiff produced into the update
+// rules of TensorFlow 1.x's optimizers (lr = learning_rate, g = dL/dw):
+//
+//   sgd       w -= lr g
+//   momentum  a = m a + g;  w -= lr a                          (a starts at 0)
+//   adagrad   s += g^2;  w -= lr g / sqrt(s)                   (s starts at 0.1)
+//   adam      lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
+//             m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2
+//             w -= lr_t m / (sqrt(v) + eps)                    (m, v start at 0)
+//             with b1^t, b2^t kept as variables that start at b1, b2 and are
+//             multiplied by b1, b2 after each step, as TensorFlow does.
+//
+// State variables are named after their variable (`w.adam_m`), marked
+// `nn.optimizer_state`, and saved in checkpoints. Every nn.assign comes after
+// every computation, so a step reads only the values from before it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ir/NNDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/BitVector.h"
+
+namespace nn {
+#define GEN_PASS_DEF_NNOPTIMIZERPASS
+#include "passes/Passes.h.inc"
+} // namespace nn
+
+using namespace mlir;
+
+namespace {
+
+struct OptimizerExpansion {
+  ModuleOp module;
+  func::FuncOp func;
+  DictionaryAttr config;
+  OpBuilder b;
+  Location loc;
+  SmallVector<std::pair<std::string, Value>> assigns;
+  bool failed = false;
+
+  double param(StringRef name, double fallback) {
+    if (auto f = config.getAs<FloatAttr>(name))
+      return f.getValueAsDouble();
+    return fallback;
+  }
+  Value op(StringRef name, ValueRange operands) {
+    Value v = nn::createInferred(b, loc, name, operands);
+    failed |= !v;
+    return v;
+  }
+  Value scalar(double v) {
+    auto type = RankedTensorType::get({}, b.getF32Type());
+    return b.create<nn::ConstantOp>(loc, DenseElementsAttr::get(type, (float)v));
+  }
+  /// Declares optimizer state `name` like `type`, filled with `init`, and
+  /// returns its current value.
+  Value state(StringRef name, RankedTensorType type, double init) {
+    if (!SymbolTable::lookupSymbolIn(module, name)) {
+      OpBuilder mb(module.getBodyRegion());
+      mb.setInsertionPoint(func);
+      NamedAttrList params;
+      StringRef kind = init == 0.0 ? "zeros" : "fill";
+      if (init != 0.0)
+        params.set("value", mb.getF64FloatAttr(init));
+      auto var = mb.create<nn::VariableOp>(loc, mb.getStringAttr(name), TypeAttr::get(type),
+                                           mb.getStringAttr(kind),
+                                           params.getDictionary(b.getContext()),
+                                           mb.getUnitAttr());
+      var->setAttr("nn.optimizer_state", mb.getUnitAttr());
+    }
+    return b.create<nn::ReadOp>(loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
+  }
+  Value read(StringRef name, Type type) {
+    return b.create<nn::ReadOp>(loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
+  }
+
+  void update(StringRef w, Value g) {
+    std::string kind = config.getAs<StringAttr>("name").str();
+    auto type = cast<RankedTensorType>(g.getType());
+    Value weight = read(w, type);
+    Value lr = scalar(param("learning_rate", 0.001));
+    Value newWeight;
+    if (kind == "sgd") {
+      newWeight = op("sub", {weight, op("mul", {lr, g})});
+    } else if (kind == "momentum") {
+      Value a = state((w + ".momentum").str(), type, 0.0);
+      Value newA = op("add", {op("mul", {scalar(param("momentum", 0.9)), a}), g});
+      assigns.push_back({(w + ".momentum").str(), newA});
+      newWeight = op("sub", {weight, op("mul", {lr, newA})});
+    } else if (kind == "adagrad") {
+      Value s = state((w + ".adagrad").str(), type, 0.1);
+      Value newS = op("add", {s, op("square", g)});
+      assigns.push_back({(w + ".adagrad").str(), newS});
+      newWeight = op("sub", {weight, op("div", {op("mul", {lr, g}), op("sqrt", newS)})});
+    } else { // adam
+      double b1 = param("beta1", 0.9), b2 = param("beta2", 0.999), eps = param("epsilon", 1e-8);
+      auto scalarType = RankedTensorType::get({}, b.getF32Type());
+      Value b1t = state("adam.beta1_power", scalarType, b1);
+      Value b2t = state("adam.beta2_power", scalarType, b2);
+      Value lrT = op("div", {op("mul", {lr, op("sqrt", op("sub", {scalar(1.0), b2t}))}),
+                             op("sub", {scalar(1.0), b1t})});
+      Value m = state((w + ".adam_m").str(), type, 0.0);
+      Value v = state((w + ".adam_v").str(), type, 0.0);
+      Value newM = op("add", {op("mul", {scalar(b1), m}), op("mul", {scalar(1.0 - b1), g})});
+      Value newV = op("add", {op("mul", {scalar(b2), v}),
+                              op("mul", {scalar(1.0 - b2), op("square", g)})});
+      assigns.push_back({(w + ".adam_m").str(), newM});
+      assigns.push_back({(w + ".adam_v").str(), newV});
+      newWeight = op("sub", {weight, op("div", {op("mul", {lrT, newM}),
+                                                op("add", {op("sqrt", newV), scalar(eps)})})});
+    }
+    assigns.push_back({w.str(), newWeight});
+  }
+
+  void finishAdam() {
+    if (config.getAs<StringAttr>("name").getValue() != "adam")
+      return;
+    auto scalarType = RankedTensorType::get({}, b.getF32Type());
+    for (auto [name, beta] : {std::pair<const char *, double>{"adam.beta1_power", param("beta1", 0.9)},
+                              {"adam.beta2_power", param("beta2", 0.999)}})
+      assigns.push_back({name, op("mul", {read(name, scalarType), scalar(beta)})});
+  }
+};
+
+struct Optimizer : nn::impl::NNOptimizerPassBase<Optimizer> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
+      auto config = func->getAttrOfType<DictionaryAttr>("nn.optimizer");
+      if (!config)
+        continue;
+      auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+      OptimizerExpansion expansion{module, func, config, OpBuilder(ret), func.getLoc()};
+      llvm::BitVector gradients(func.getNumResults());
+      for (unsigned i = 0; i < func.getNumResults(); ++i) {
+        auto name = func.getResultAttrOfType<StringAttr>(i, "nn.gradient");
+        if (!name)
+          continue;
+        gradients.set(i);
+        Value g = ret.getOperand(i);
+        expansion.loc = g.getDefiningOp() ? g.getDefiningOp()->getLoc() : func.getLoc();
+        expansion.update(name.getValue(), g);
+      }
+      expansion.finishAdam();
+      if (expansion.failed)
+        return signalPassFailure();
+      // Every write after every read.
+      for (auto &[name, value] : expansion.assigns)
+        expansion.b.create<nn::AssignOp>(func.getLoc(),
+                                         FlatSymbolRefAttr::get(&getContext(), name), value);
+      SmallVector<Value> kept;
+      for (unsigned i = 0; i < ret.getNumOperands(); ++i)
+        if (!gradients.test(i))
+          kept.push_back(ret.getOperand(i));
+      expansion.b.create<func::ReturnOp>(ret.getLoc(), kept);
+      ret.erase();
+      func.eraseResults(gradients);
+    }
+  }
+};
+
+} // namespace

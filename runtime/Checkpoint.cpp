@@ -1,0 +1,252 @@
+//===- Checkpoint.cpp - safetensors checkpoints ---------------------------===//
+//
+// The JSON header is small and regular ({"name": {"dtype": "F32", "shape":
+// [..], "data_offsets": [begin, end]}, "__metadata__": {"k": "v"}}); a short
+// recursive-descent reader handles it and reports malformed files by name.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Checkpoint.h"
+#include "runtime/Writers.h"
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace nnrt {
+
+namespace {
+
+/// A JSON value: enough of JSON for safetensors headers.
+struct Json {
+  enum Kind { Null, Number, String, Array, Object } kind = Null;
+  double number = 0;
+  std::string string;
+  std::vector<Json> array;
+  std::vector<std::pair<std::string, Json>> object;
+};
+
+class JsonReader {
+public:
+  JsonReader(const std::string &text, const std::string &file) : s(text), file(file) {}
+  Json parse() {
+    Json v = value();
+    skip();
+    if (i != s.size())
+      fail("trailing characters");
+    return v;
+  }
+
+private:
+  const std::string &s;
+  const std::string &file;
+  size_t i = 0;
+
+  [[noreturn]] void fail(const std::string &what) {
+    throw Error(file + ": malformed safetensors header (" + what + " at byte " +
+                std::to_string(i) + ")");
+  }
+  void skip() {
+    while (i < s.size() && std::isspace((unsigned char)s[i]))
+      ++i;
+  }
+  void expect(char c) {
+    skip();
+    if (i >= s.size() || s[i] != c)
+      fail(std::string("expected '") + c + "'");
+    ++i;
+  }
+  std::string str() {
+    expect('"');
+    std::string out;
+    while (i < s.size() && s[i] != '"') {
+      if (s[i] == '\\' && i + 1 < s.size())
+        ++i;
+      out += s[i++];
+    }
+    if (i >= s.size())
+      fail("unterminated string");
+    ++i;
+    return out;
+  }
+  Json value() {
+    skip();
+    if (i >= s.size())
+      fail("unexpected end");
+    Json v;
+    char c = s[i];
+    if (c == '{') {
+      v.kind = Json::Object;
+      ++i;
+      skip();
+      if (s[i] == '}') {
+        ++i;
+        return v;
+      }
+      do {
+        std::string key = str();
+        expect(':');
+        v.object.emplace_back(key, value());
+        skip();
+      } while (i < s.size() && s[i] == ',' && ++i);
+      expect('}');
+    } else if (c == '[') {
+      v.kind = Json::Array;
+      ++i;
+      skip();
+      if (s[i] == ']') {
+        ++i;
+        return v;
+      }
+      do
+        v.array.push_back(value());
+      while ((skip(), i < s.size() && s[i] == ',') && ++i);
+      expect(']');
+    } else if (c == '"') {
+      v.kind = Json::String;
+      v.string = str();
+    } else {
+      size_t start = i;
+      while (i < s.size() && (std::isdigit((unsigned char)s[i]) || s[i] == '-' ||
+                              s[i] == '+' || s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+        ++i;
+      if (start == i)
+        fail("unexpected character");
+      v.kind = Json::Number;
+      v.number = std::stod(s.substr(start, i - start));
+    }
+    return v;
+  }
+};
+
+std::string quote(const std::string &s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\')
+      out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+bool hasRole(const nnrt_tensor *t, const std::vector<int> &roles) {
+  return std::find(roles.begin(), roles.end(), t->role) != roles.end();
+}
+
+} // namespace
+
+Checkpoint readCheckpoint(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw Error(path + ": cannot open: " + std::strerror(errno));
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  if (bytes.size() < 8)
+    throw Error(path + ": not a safetensors file (too short)");
+  uint64_t headerSize = 0;
+  for (int b = 7; b >= 0; --b)
+    headerSize = headerSize << 8 | (unsigned char)bytes[b];
+  if (headerSize > bytes.size() - 8)
+    throw Error(path + ": not a safetensors file (header length " +
+                std::to_string(headerSize) + " beyond the end)");
+  Json header = JsonReader(bytes.substr(8, headerSize), path).parse();
+  if (header.kind != Json::Object)
+    throw Error(path + ": malformed safetensors header (not an object)");
+  size_t dataStart = 8 + headerSize, dataSize = bytes.size() - dataStart;
+  Checkpoint ck;
+  for (auto &[name, entry] : header.object) {
+    if (name == "__metadata__") {
+      for (auto &[k, v] : entry.object)
+        ck.metadata[k] = v.string;
+      continue;
+    }
+    const Json *dtype = nullptr, *shape = nullptr, *offsets = nullptr;
+    for (auto &[k, v] : entry.object) {
+      if (k == "dtype") dtype = &v;
+      if (k == "shape") shape = &v;
+      if (k == "data_offsets") offsets = &v;
+    }
+    if (!dtype || !shape || !offsets || offsets->array.size() != 2)
+      throw Error(path + ": tensor '" + name + "' lacks dtype, shape or data_offsets");
+    if (dtype->string != "F32")
+      throw Error(path + ": tensor '" + name + "' is " + dtype->string + ", not F32");
+    StoredTensor t;
+    size_t count = 1;
+    for (const Json &d : shape->array) {
+      t.shape.push_back((int64_t)d.number);
+      count *= (size_t)d.number;
+    }
+    size_t begin = (size_t)offsets->array[0].number, end = (size_t)offsets->array[1].number;
+    if (end < begin || end > dataSize || end - begin != count * 4)
+      throw Error(path + ": tensor '" + name + "' has bad data offsets (the file may be truncated)");
+    t.values.resize(count);
+    std::memcpy(t.values.data(), bytes.data() + dataStart + begin, count * 4);
+    ck.tensors[name] = std::move(t);
+  }
+  return ck;
+}
+
+void writeCheckpoint(const std::string &path, const Checkpoint &ck) {
+  std::string header = "{\"__metadata__\":{";
+  bool first = true;
+  for (auto &[k, v] : ck.metadata) {
+    header += (first ? "" : ",") + quote(k) + ":" + quote(v);
+    first = false;
+  }
+  header += "}";
+  std::string data;
+  for (auto &[name, t] : ck.tensors) {
+    std::string shape;
+    for (int64_t d : t.shape)
+      shape += (shape.empty() ? "" : ",") + std::to_string(d);
+    size_t begin = data.size();
+    data.append(reinterpret_cast<const char *>(t.values.data()), t.values.size() * 4);
+    header += "," + quote(name) + ":{\"dtype\":\"F32\",\"shape\":[" + shape +
+              "],\"data_offsets\":[" + std::to_string(begin) + "," +
+              std::to_string(data.size()) + "]}";
+  }
+  header += "}";
+  header.append((8 - header.size() % 8) % 8, ' '); // align the data to 8 bytes
+  std::string bytes(8, '\0');
+  uint64_t n = header.size();
+  for (int b = 0; b < 8; ++b)
+    bytes[b] = (char)(n >> (8 * b));
+  writeFileAtomically(path, bytes + header + data);
+}
+
+Checkpoint snapshot(const Program &program, const std::vector<int> &roles) {
+  Checkpoint ck;
+  for (const Tensor &v : program.variables()) {
+    if (!hasRole(v.desc, roles))
+      continue;
+    StoredTensor t;
+    t.shape.assign(v.desc->dims, v.desc->dims + v.desc->rank);
+    t.values.assign(v.f32(), v.f32() + v.numElements());
+    ck.tensors[v.name()] = std::move(t);
+  }
+  return ck;
+}
+
+int restore(const Program &program, const Checkpoint &ck, const std::vector<int> &roles,
+            bool requireAll, const std::string &path) {
+  int loaded = 0;
+  for (const Tensor &v : program.variables()) {
+    if (!hasRole(v.desc, roles))
+      continue;
+    auto it = ck.tensors.find(v.name());
+    if (it == ck.tensors.end()) {
+      if (requireAll)
+        throw Error(path + ": has no tensor '" + v.name() + "'");
+      continue;
+    }
+    std::vector<int64_t> shape(v.desc->dims, v.desc->dims + v.desc->rank);
+    if (it->second.shape != shape)
+      throw Error(path + ": tensor '" + v.name() + "' has another shape than the " +
+                  "program's " + v.shapeString());
+    std::memcpy(v.f32(), it->second.values.data(), v.numElements() * sizeof(float));
+    ++loaded;
+  }
+  return loaded;
+}
+
+} // namespace nnrt
