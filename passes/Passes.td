@@ -49,6 +49,19 @@ def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def NNMatmulLoopOrderPass : Pass<"nn-matmul-loop-order", "mlir::ModuleOp"> {
+  let summary = "Order matmul loops (i, k, j) so the innermost loop is contiguous";
+  let description = [{
+    `linalg.matmul` becomes loops (i, j, k): the innermost k walks down a
+    column of B and accumulates into one element, which the CPU can neither
+    vectorize nor stream. Interchanged to (i, k, j), the innermost loop runs
+    along a row of B and a row of C, `C[i, j:j+8] += A[i, k] * B[k, j:j+8]`,
+    which LLVM vectorizes. A first step; tiling for registers and caches
+    comes with the performance work.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {
   let summary = "Expand the optimizer into variable updates";
   let description = [{

@@ -82,6 +82,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
   stages.push_back({"loops", "linalg ops as scf.for loop nests",
                     [](OpPassManager &pm) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
+    pm.addPass(createNNMatmulLoopOrderPass());                     // matmul loops (i, k, j)
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
     pm.addPass(createCanonicalizerPass());
   }});

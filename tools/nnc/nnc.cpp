@@ -18,6 +18,7 @@
 #include "codegen/ProgramTable.h"
 #include "codegen/cpu/CPUPipeline.h"
 #include "frontend/AST.h"
+#include "interp/GradientCheck.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Lexer.h"
 #include "frontend/MLIRGen.h"
@@ -84,6 +85,15 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Dot, "dot", "the graph for Graphviz")));
 cl::opt<std::string> dumpDir("dump-dir", cl::desc("Write every stage to numbered files in DIR"),
                              cl::value_desc("DIR"));
+cl::opt<bool> gradcheck("gradcheck",
+                        cl::desc("Check the loss's gradients against finite differences "
+                                 "in float64 instead of building programs"));
+cl::opt<int> gradcheckSamples("gradcheck-samples",
+                              cl::desc("Elements checked per variable (default 20)"),
+                              cl::init(20));
+cl::opt<int> gradcheckBatch("gradcheck-batch",
+                            cl::desc("Batch size of the gradient check (default 4)"),
+                            cl::init(4));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"));
 cl::opt<std::string> gpuArch("gpu-arch", cl::desc("GPU architecture for --target=cuda"),
                              cl::init("sm_80"));
@@ -219,6 +229,32 @@ int main(int argc, char **argv) {
       return 0;
     }
     dumper.write("", "ast", "txt", [&](llvm::raw_ostream &os) { nn::dumpAST(ast, os); });
+    if (gradcheck) {
+      if (!ast.train)
+        return failWith(inputFile + " has no train block: there is no loss to check");
+      auto module = nn::mlirGenTrain(context, ast);
+      if (!module)
+        return 1;
+      for (auto func : module->getOps<func::FuncOp>())
+        func->setAttr("nn.batch", IntegerAttr::get(IntegerType::get(&context, 64),
+                                                   (int64_t)gradcheckBatch));
+      PassManager pm(&context);
+      pm.addPass(nn::createNNSpecializeBatchPass());
+      pm.addPass(nn::createNNAutodiffPass());
+      if (failed(pm.run(*module)))
+        return 1;
+      auto worst = nn::checkGradients(*module, 0, gradcheckSamples, llvm::outs());
+      if (failed(worst))
+        return 1;
+      const double tolerance = 1e-6;
+      if (*worst > tolerance) {
+        llvm::outs() << "FAILED: a gradient differs from finite differences by more than "
+                     << tolerance << "\n";
+        return 1;
+      }
+      llvm::outs() << "all gradients agree within " << tolerance << "\n";
+      return 0;
+    }
     if (!ast.train && !ast.infer)
       return failWith(inputFile + " has neither a train nor an infer block: nothing to build");
     if (ast.train) {

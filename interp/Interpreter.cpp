@@ -1,0 +1,331 @@
+//===- Interpreter.cpp - a float64 reference interpreter of nn ------------===//
+//
+// One case per op, written as directly as the maths: loops over flat indices
+// with explicit index arithmetic, no cleverness, so that it can serve as the
+// reference the compiled code and the gradients are checked against.
+//
+//===----------------------------------------------------------------------===//
+
+#include "interp/Interpreter.h"
+#include "ir/NNDialect.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+
+namespace nn {
+
+int64_t DTensor::size() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+namespace {
+
+std::vector<int64_t> shapeOf(Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  return std::vector<int64_t>(t.getShape().begin(), t.getShape().end());
+}
+
+std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// The multi-index of flat position `flat` in `shape`.
+std::vector<int64_t> unflatten(int64_t flat, const std::vector<int64_t> &shape) {
+  std::vector<int64_t> index(shape.size());
+  for (int64_t d = (int64_t)shape.size() - 1; d >= 0; --d) {
+    index[d] = flat % shape[d];
+    flat /= shape[d];
+  }
+  return index;
+}
+
+/// The element of `t` that NumPy broadcasting pairs with `index` of `out`.
+double broadcastAt(const DTensor &t, const std::vector<int64_t> &index,
+                   const std::vector<int64_t> &out) {
+  int64_t offset = out.size() - t.shape.size(), flat = 0;
+  for (size_t d = 0; d < t.shape.size(); ++d)
+    flat = flat * t.shape[d] + (t.shape[d] == 1 ? 0 : index[offset + d]);
+  return t.data[flat];
+}
+
+DTensor binary(const DTensor &a, const DTensor &b, const std::vector<int64_t> &out,
+               double (*f)(double, double)) {
+  DTensor r{out, {}};
+  r.data.resize(r.size());
+  for (int64_t i = 0; i < r.size(); ++i) {
+    auto index = unflatten(i, out);
+    r.data[i] = f(broadcastAt(a, index, out), broadcastAt(b, index, out));
+  }
+  return r;
+}
+
+DTensor unary(const DTensor &a, double (*f)(double)) {
+  DTensor r = a;
+  for (double &v : r.data)
+    v = f(v);
+  return r;
+}
+
+/// Reduces over `axes` with `combine` from `init`; the result keeps the
+/// reduced axes as 1 (`keep`) or drops them.
+DTensor reduce(const DTensor &x, const std::vector<int64_t> &axes, bool keep, double init,
+               double (*combine)(double, double)) {
+  std::vector<int64_t> kept = x.shape, out;
+  for (int64_t a : axes)
+    kept[a] = 1;
+  for (size_t d = 0; d < x.shape.size(); ++d)
+    if (keep || std::find(axes.begin(), axes.end(), (int64_t)d) == axes.end())
+      out.push_back(kept[d]);
+  DTensor r{out, std::vector<double>(1, init)};
+  int64_t n = 1;
+  for (int64_t d : kept)
+    n *= d;
+  r.data.assign(n, init);
+  auto strides = stridesOf(kept);
+  for (int64_t i = 0; i < x.size(); ++i) {
+    auto index = unflatten(i, x.shape);
+    int64_t flat = 0;
+    for (size_t d = 0; d < index.size(); ++d)
+      flat += (kept[d] == 1 ? 0 : index[d]) * strides[d];
+    r.data[flat] = combine(r.data[flat], x.data[i]);
+  }
+  return r;
+}
+
+std::vector<int64_t> allAxes(size_t rank) {
+  std::vector<int64_t> axes(rank);
+  for (size_t d = 0; d < rank; ++d)
+    axes[d] = d;
+  return axes;
+}
+
+double add(double a, double b) { return a + b; }
+double maxOf(double a, double b) { return std::max(a, b); }
+
+/// log(sum(exp(x))) over the last axis, kept as size 1.
+DTensor logSumExp(const DTensor &x) {
+  int64_t last = x.shape.size() - 1;
+  DTensor m = reduce(x, {last}, true, -INFINITY, maxOf);
+  DTensor e = binary(x, m, x.shape, [](double a, double b) { return std::exp(a - b); });
+  DTensor s = reduce(e, {last}, true, 0.0, add);
+  return binary(m, s, m.shape, [](double a, double b) { return a + std::log(b); });
+}
+
+} // namespace
+
+FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
+                                          const std::vector<DTensor> &arguments,
+                                          const std::map<std::string, DTensor> &variables) {
+  llvm::DenseMap<Value, DTensor> env;
+  for (auto [arg, value] : llvm::zip(func.getArguments(), arguments))
+    env[arg] = value;
+  auto get = [&](Value v) -> const DTensor & { return env[v]; };
+  for (Operation &op : func.getBody().front()) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<DTensor> results;
+      for (Value v : ret.getOperands())
+        results.push_back(get(v));
+      return results;
+    }
+    if (op.getNumResults() != 1) {
+      if (isa<AssignOp>(op))
+        continue;
+      return op.emitError("the interpreter does not run this op");
+    }
+    Value result = op.getResult(0);
+    std::vector<int64_t> out = shapeOf(result);
+    DTensor r;
+    bool ok = true;
+    llvm::TypeSwitch<Operation *>(&op)
+        .Case([&](ConstantOp c) {
+          r.shape = out;
+          for (APFloat f : cast<DenseElementsAttr>(c.getValue()).getValues<APFloat>())
+            r.data.push_back(f.convertToDouble());
+          if ((int64_t)r.data.size() == 1 && r.size() > 1)
+            r.data.assign(r.size(), r.data[0]); // a splat
+        })
+        .Case([&](ReadOp read) {
+          auto it = variables.find(read.getVariable().str());
+          ok = it != variables.end();
+          if (ok)
+            r = it->second;
+        })
+        .Case([&](AddOp o) { r = binary(get(o.getLhs()), get(o.getRhs()), out, add); })
+        .Case([&](SubOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a - b; });
+        })
+        .Case([&](MulOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a * b; });
+        })
+        .Case([&](DivOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a / b; });
+        })
+        .Case([&](PowOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return std::pow(a, b); });
+        })
+        .Case([&](MaximumOp o) { r = binary(get(o.getLhs()), get(o.getRhs()), out, maxOf); })
+        .Case([&](MinimumOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return std::min(a, b); });
+        })
+        .Case([&](EqualOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a == b ? 1.0 : 0.0; });
+        })
+        .Case([&](GreaterOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a > b ? 1.0 : 0.0; });
+        })
+        .Case([&](LessOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a < b ? 1.0 : 0.0; });
+        })
+        .Case([&](NegOp o) { r = unary(get(o.getX()), [](double a) { return -a; }); })
+        .Case([&](AbsOp o) { r = unary(get(o.getX()), [](double a) { return std::fabs(a); }); })
+        .Case([&](SquareOp o) { r = unary(get(o.getX()), [](double a) { return a * a; }); })
+        .Case([&](SqrtOp o) { r = unary(get(o.getX()), [](double a) { return std::sqrt(a); }); })
+        .Case([&](ExpOp o) { r = unary(get(o.getX()), [](double a) { return std::exp(a); }); })
+        .Case([&](LogOp o) { r = unary(get(o.getX()), [](double a) { return std::log(a); }); })
+        .Case([&](ReluOp o) { r = unary(get(o.getX()), [](double a) { return a > 0 ? a : 0.0; }); })
+        .Case([&](SigmoidOp o) {
+          r = unary(get(o.getX()), [](double a) { return 1.0 / (1.0 + std::exp(-a)); });
+        })
+        .Case([&](TanhOp o) { r = unary(get(o.getX()), [](double a) { return std::tanh(a); }); })
+        .Case([&](StepOp o) { r = unary(get(o.getX()), [](double a) { return a > 0 ? 1.0 : 0.0; }); })
+        .Case([&](CastOp o) {
+          r = get(o.getX());
+          if (o.getTo().isInteger(64))
+            r = unary(r, [](double a) { return std::trunc(a); });
+          else if (o.getTo().isInteger(1))
+            r = unary(r, [](double a) { return a != 0 ? 1.0 : 0.0; });
+        })
+        .Case([&](SoftmaxOp o) {
+          const DTensor &x = get(o.getX());
+          DTensor lse = logSumExp(x);
+          r = binary(x, lse, out, [](double a, double b) { return std::exp(a - b); });
+        })
+        .Case([&](MatmulOp o) {
+          const DTensor &a = get(o.getLhs()), &b = get(o.getRhs());
+          int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
+          r = {out, std::vector<double>(m * n, 0.0)};
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t l = 0; l < k; ++l)
+              for (int64_t j = 0; j < n; ++j)
+                r.data[i * n + j] += a.data[i * k + l] * b.data[l * n + j];
+        })
+        .Case([&](TransposeOp o) {
+          const DTensor &x = get(o.getX());
+          r = {out, std::vector<double>(x.size())};
+          auto strides = stridesOf(x.shape);
+          for (int64_t i = 0; i < r.size(); ++i) {
+            auto index = unflatten(i, out);
+            int64_t flat = 0;
+            for (size_t d = 0; d < index.size(); ++d)
+              flat += index[d] * strides[o.getPerm()[d]];
+            r.data[i] = x.data[flat];
+          }
+        })
+        .Case([&](ReshapeOp o) { r = {out, get(o.getX()).data}; })
+        .Case([&](ConcatOp o) {
+          r = {out, std::vector<double>()};
+          r.data.resize(r.size());
+          int64_t axis = o.getAxis(), offset = 0;
+          auto outStrides = stridesOf(out);
+          for (Value in : o.getInputs()) {
+            const DTensor &x = get(in);
+            for (int64_t i = 0; i < x.size(); ++i) {
+              auto index = unflatten(i, x.shape);
+              index[axis] += offset;
+              int64_t flat = 0;
+              for (size_t d = 0; d < index.size(); ++d)
+                flat += index[d] * outStrides[d];
+              r.data[flat] = x.data[i];
+            }
+            offset += x.shape[axis];
+          }
+        })
+        .Case([&](SliceOp o) {
+          const DTensor &x = get(o.getX());
+          r = {out, std::vector<double>()};
+          r.data.resize(r.size());
+          auto strides = stridesOf(x.shape);
+          for (int64_t i = 0; i < r.size(); ++i) {
+            auto index = unflatten(i, out);
+            int64_t flat = 0;
+            for (size_t d = 0; d < index.size(); ++d)
+              flat += (index[d] + o.getOffsets()[d]) * strides[d];
+            r.data[i] = x.data[flat];
+          }
+        })
+        .Case([&](BroadcastLikeOp o) {
+          DTensor ones{out, std::vector<double>(1, 1.0)};
+          ones.data.assign(ones.size(), 1.0);
+          r = binary(get(o.getX()), ones, out, [](double a, double) { return a; });
+        })
+        .Case([&](ReduceSumOp o) {
+          auto axes = o.getReducedAxes();
+          r = reduce(get(o.getX()), {axes.begin(), axes.end()}, o.getKeepdims(), 0.0, add);
+        })
+        .Case([&](ReduceMeanOp o) {
+          auto axes = o.getReducedAxes();
+          r = reduce(get(o.getX()), {axes.begin(), axes.end()}, o.getKeepdims(), 0.0, add);
+          double count = (double)get(o.getX()).size() / (double)r.size();
+          for (double &v : r.data)
+            v /= count;
+        })
+        .Case([&](ReduceMaxOp o) {
+          auto axes = o.getReducedAxes();
+          r = reduce(get(o.getX()), {axes.begin(), axes.end()}, o.getKeepdims(), -INFINITY, maxOf);
+        })
+        .Case([&](ArgmaxOp o) {
+          const DTensor &x = get(o.getX());
+          int64_t axis = o.getAxis();
+          DTensor best = reduce(x, {axis}, false, -INFINITY, maxOf);
+          r = {out, std::vector<double>(best.size(), -1.0)};
+          auto outStrides = stridesOf(out);
+          for (int64_t i = 0; i < x.size(); ++i) {
+            auto index = unflatten(i, x.shape);
+            int64_t flat = 0, k = 0;
+            for (size_t d = 0; d < index.size(); ++d)
+              if ((int64_t)d != axis)
+                flat += index[d] * outStrides[k++];
+            if (r.data[flat] < 0 && x.data[i] == best.data[flat])
+              r.data[flat] = index[axis]; // the first maximum
+          }
+        })
+        .Case([&](SoftmaxCrossEntropyOp o) {
+          const DTensor &l = get(o.getLhs()), &t = get(o.getRhs());
+          DTensor lse = logSumExp(l);
+          DTensor terms = binary(t, binary(lse, l, l.shape, [](double a, double b) { return a - b; }),
+                                 l.shape, [](double a, double b) { return a * b; });
+          r = reduce(terms, allAxes(l.shape.size()), false, 0.0, add);
+        })
+        .Case([&](SigmoidCrossEntropyOp o) {
+          DTensor terms = binary(get(o.getLhs()), get(o.getRhs()), get(o.getLhs()).shape,
+                                 [](double x, double z) {
+                                   return std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::fabs(x)));
+                                 });
+          r = reduce(terms, allAxes(terms.shape.size()), false, 0.0, add);
+        })
+        .Case([&](MeanSquaredErrorOp o) {
+          DTensor terms = binary(get(o.getLhs()), get(o.getRhs()), get(o.getLhs()).shape,
+                                 [](double a, double b) { return (a - b) * (a - b); });
+          r = reduce(terms, allAxes(terms.shape.size()), false, 0.0, add);
+          r.data[0] /= (double)terms.size();
+        })
+        .Default([&](Operation *) { ok = false; });
+    if (!ok)
+      return op.emitError("the interpreter cannot evaluate this op");
+    r.shape = out;
+    env[result] = std::move(r);
+  }
+  return func.emitError("function without a return");
+}
+
+} // namespace nn
