@@ -26,6 +26,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/ScopedHashTable.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
 using namespace mlir;
@@ -258,6 +259,11 @@ private:
     module.get()->setAttr(kSourceAttr, builder.getStringAttr(ast.filename));
     SmallVector<Attribute> settings;
     settings.push_back(builder.getStringAttr("program=" + program));
+    // Data paths may be relative to the .nn file (examples/data/...).
+    llvm::SmallString<256> dir(llvm::sys::path::parent_path(ast.filename));
+    llvm::sys::fs::make_absolute(dir);
+    llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
+    settings.push_back(builder.getStringAttr("source_dir=" + std::string(dir)));
     for (const DataBlock &block : ast.data)
       for (const DataEntry &e : block.entries)
         settings.push_back(builder.getStringAttr("data." + block.kind + "." + e.name +

@@ -252,13 +252,16 @@ static bool fileExists(const std::string &path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-std::string resolveDataPath(const std::string &file, const std::string &dataDir) {
+std::string resolveDataPath(const std::string &file, const std::string &dataDir,
+                            const std::string &sourceDir) {
   if (!file.empty() && file[0] == '/')
     return file;
   if (!dataDir.empty())
     return dataDir + "/" + file;
   if (fileExists(file))
     return file;
+  if (!sourceDir.empty() && fileExists(sourceDir + "/" + file))
+    return sourceDir + "/" + file;
   std::string fallback = std::string(NNRT_DEFAULT_DATA_DIR) + "/" + file;
   return fileExists(fallback) ? fallback : file;
 }
@@ -283,7 +286,8 @@ Dataset oneHot(const Dataset &labels, int64_t classes) {
   return ds;
 }
 
-Dataset loadSource(const std::string &spec, const std::string &dataDir) {
+Dataset loadSource(const std::string &spec, const std::string &dataDir,
+                   const std::string &sourceDir) {
   std::vector<std::string> parts;
   std::istringstream in(spec);
   std::string part;
@@ -293,7 +297,7 @@ Dataset loadSource(const std::string &spec, const std::string &dataDir) {
     throw Error("empty data source");
   size_t colon = parts[0].find(':');
   std::string format = parts[0].substr(0, colon);
-  std::string path = resolveDataPath(parts[0].substr(colon + 1), dataDir);
+  std::string path = resolveDataPath(parts[0].substr(colon + 1), dataDir, sourceDir);
   Dataset ds = format == "idx"   ? loadIDX(path)
                : format == "npy" ? loadNPY(path)
                : format == "csv" ? loadCSV(path)

@@ -31,13 +31,16 @@ Dataset loadCSV(const std::string &path);
 /// optionally followed by .gz.
 Dataset loadFile(const std::string &path);
 
-/// A path as given relative to `dataDir`; when dataDir is empty, relative to
-/// the current directory, and then to the default data set directory.
-std::string resolveDataPath(const std::string &file, const std::string &dataDir);
+/// A data block's path: relative to `dataDir` when given; else the first
+/// that exists of the current directory, `sourceDir` (the .nn file's
+/// folder) and the default data set directory.
+std::string resolveDataPath(const std::string &file, const std::string &dataDir,
+                            const std::string &sourceDir = "");
 
 /// A source as nnc records it: "FORMAT:FILE" then "|div:X", "|mul:X" or
 /// "|one_hot:N" transforms applied left to right.
-Dataset loadSource(const std::string &spec, const std::string &dataDir);
+Dataset loadSource(const std::string &spec, const std::string &dataDir,
+                   const std::string &sourceDir = "");
 
 /// Labels (one integer per item) to one-hot rows of `classes` values.
 Dataset oneHot(const Dataset &labels, int64_t classes);

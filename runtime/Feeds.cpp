@@ -22,7 +22,7 @@ Feeds Feeds::load(const Program &program, const Function &fn,
       if (spec.empty())
         throw Error("no data for placeholder '" + name + "': give --feed " + name +
                     "=FILE (the .nn file has no `data " + block + "` source for it)");
-      ds = loadSource(spec, dataDir);
+      ds = loadSource(spec, dataDir, program.setting("source_dir"));
     }
     if (!input.desc->batched) {
       if (ds.items * ds.itemSize() != input.numElements())

@@ -20,3 +20,4 @@ if os.path.isdir("/usr/share/datasets/fashion-mnist"):
     config.available_features.add("fashion-mnist")
 config.substitutions.append(
     ("%compare", "python3 " + os.path.join(config.test_source_root, "tools", "compare-numbers.py")))
+config.substitutions.append(("%python", "python3"))
