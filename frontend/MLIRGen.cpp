@@ -54,9 +54,32 @@ public:
       emitError(UnknownLoc::get(&ctx), "the file has no infer block");
       return nullptr;
     }
-    FunctionSpec infer{"infer", ast.infer->outputs, ast.infer->batch.value_or(1),
-                       ast.infer->loc, {}};
-    return genProgram("infer", {infer}, {});
+    int64_t batch = ast.infer->batch.value_or(1);
+    std::vector<FunctionSpec> specs = {
+        {"infer", ast.infer->outputs, batch, ast.infer->loc, {}}};
+    // The train block's reported values, over the infer program's data, when
+    // each is a sum or a mean of the items (as for `on test`).
+    std::vector<std::string> settings;
+    if (ast.train && !ast.train->report.empty()) {
+      std::string report;
+      for (const NameRef &r : ast.train->report) {
+        std::string how = aggregation(r.name);
+        if (how.empty()) {
+          report.clear();
+          break;
+        }
+        report += (report.empty() ? "" : ",") + r.name;
+        settings.push_back("aggregate." + r.name + "=" + how);
+      }
+      if (!report.empty()) {
+        settings.push_back("report=" + report);
+        specs.push_back({"evaluate", ast.train->report, batch, ast.infer->loc, {}});
+        specs.push_back({"evaluate_1", ast.train->report, 1, ast.infer->loc, {}});
+      } else {
+        settings.clear();
+      }
+    }
+    return genProgram("infer", specs, settings);
   }
 
   OwningOpRef<ModuleOp> genTrain() {

@@ -80,4 +80,36 @@ void Feeds::fillBatch(const Function &fn, int64_t first, int64_t count,
   }
 }
 
+float scalarOf(const Tensor &t) { return t.f32()[0]; }
+
+/// The reported values over the whole test set: full batches through
+/// `evaluate`, the rest one item at a time through `evaluate_1`, combined as
+/// sums or as means weighted by item count.
+std::vector<double> evaluateOverItems(const Function &full, const Function &single,
+                                    const Feeds &batches, const Feeds &items,
+                                    const std::vector<std::string> &aggregates) {
+  std::vector<double> total(aggregates.size(), 0.0);
+  int64_t n = batches.items, b = full.desc->batch, done = 0;
+  auto add = [&](const Function &fn, int64_t count) {
+    for (size_t i = 0; i < total.size(); ++i) {
+      double v = scalarOf(fn.outputs[i]);
+      total[i] += aggregates[i] == "mean" ? v * count : v;
+    }
+  };
+  for (; done + b <= n; done += b) {
+    batches.fillBatch(full, done, b);
+    full.run();
+    add(full, b);
+  }
+  for (; done < n; ++done) {
+    items.fillBatch(single, done, 1);
+    single.run();
+    add(single, 1);
+  }
+  for (size_t i = 0; i < total.size(); ++i)
+    if (aggregates[i] == "mean")
+      total[i] /= (double)n;
+  return total;
+}
+
 } // namespace nnrt

@@ -32,6 +32,17 @@ struct Feeds {
                  const std::vector<int64_t> *order = nullptr) const;
 };
 
+/// The first element of a scalar output.
+float scalarOf(const Tensor &t);
+
+/// Reported values over every item: full batches through `full`, the rest
+/// one item at a time through `single` (batch 1), combined per value as a
+/// sum or as a mean weighted by item count (`aggregates`: "sum" | "mean"),
+/// exactly as if the whole set had been one batch.
+std::vector<double> evaluateOverItems(const Function &full, const Function &single,
+                                      const Feeds &batches, const Feeds &items,
+                                      const std::vector<std::string> &aggregates);
+
 } // namespace nnrt
 
 #endif // NNC_RUNTIME_FEEDS_H

@@ -81,16 +81,26 @@ int inferMain(const Program &program, int argc, char **argv) {
   for (auto &[name, file] : cl.pairs("feed")) {
     bool known = false;
     std::string names;
-    for (const Tensor &in : fn->inputs) {
-      known |= name == in.name();
-      names += std::string(names.empty() ? "" : ", ") + in.name();
-    }
+    // Placeholders of the outputs and of the reported values.
+    std::vector<const Function *> readers = {fn, program.function("evaluate")};
+    for (const Function *reader : readers)
+      for (size_t i = 0; reader && i < reader->inputs.size(); ++i) {
+        std::string in = reader->inputs[i].name();
+        if ((", " + names + ", ").find(", " + in + ", ") != std::string::npos)
+          continue; // listed already
+        known |= name == in;
+        names += std::string(names.empty() ? "" : ", ") + in;
+      }
     if (!known)
       throw Error("--feed " + name + ": the infer program has no placeholder '" + name +
                   "' (it reads: " + (names.empty() ? "none" : names) + ")");
     feeds[name] = file;
   }
-  Feeds data = Feeds::load(program, *fn, feeds, "test", cl.get("data-dir"));
+  std::map<std::string, std::string> inferFeeds;
+  for (const Tensor &in : fn->inputs)
+    if (feeds.count(in.name()))
+      inferFeeds[in.name()] = feeds[in.name()];
+  Feeds data = Feeds::load(program, *fn, inferFeeds, "test", cl.get("data-dir"));
 
   // Rows of every output, gathered over all batches.
   std::vector<std::vector<double>> rows(fn->outputs.size());
@@ -107,6 +117,39 @@ int inferMain(const Program &program, int argc, char **argv) {
       int64_t n = batched ? count * out.itemSize() : out.numElements();
       for (int64_t i = 0; i < n; ++i)
         rows[o].push_back(elementAsDouble(out, i));
+    }
+  }
+
+  // The train block's reported values over the same data, when the data
+  // hold every placeholder they need.
+  std::string metrics;
+  const Function *evaluate = program.function("evaluate");
+  const Function *evaluate1 = program.function("evaluate_1");
+  if (evaluate && evaluate1) {
+    bool complete = true;
+    for (const Tensor &in : evaluate->inputs)
+      complete &= feeds.count(in.name()) ||
+                  !program.setting(std::string("data.test.") + in.name()).empty();
+    if (complete) {
+      Feeds batches = Feeds::load(program, *evaluate, feeds, "test", cl.get("data-dir"));
+      Feeds items = Feeds::load(program, *evaluate1, feeds, "test", cl.get("data-dir"));
+      std::vector<std::string> names, aggregates;
+      std::string report = program.setting("report");
+      for (size_t start = 0, end; start < report.size(); start = end + 1) {
+        end = report.find(',', start);
+        if (end == std::string::npos)
+          end = report.size();
+        names.push_back(report.substr(start, end - start));
+        aggregates.push_back(program.setting("aggregate." + names.back()));
+      }
+      std::vector<double> values = evaluateOverItems(*evaluate, *evaluate1, batches, items,
+                                                     aggregates);
+      char buffer[64];
+      for (size_t i = 0; i < names.size(); ++i) {
+        std::snprintf(buffer, sizeof buffer, "%s%s: %f", i ? ", " : "", names[i].c_str(),
+                      values[i]);
+        metrics += buffer;
+      }
     }
   }
 
@@ -131,6 +174,8 @@ int inferMain(const Program &program, int argc, char **argv) {
         std::puts(line.c_str());
       }
     }
+    if (!metrics.empty())
+      std::puts(metrics.c_str());
     return 0;
   }
 
@@ -161,6 +206,8 @@ int inferMain(const Program &program, int argc, char **argv) {
     writeNPY(output, table, shape);
   else
     writeCSV(output, table, width ? width : 1);
+  if (!metrics.empty())
+    std::puts(metrics.c_str());
   return 0;
 }
 

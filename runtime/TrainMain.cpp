@@ -43,7 +43,6 @@ std::vector<std::string> split(const std::string &s, char sep) {
   return out;
 }
 
-float scalarOf(const Tensor &t) { return t.f32()[0]; }
 
 /// The epoch's order of the items: a Fisher-Yates shuffle driven by a Philox
 /// stream of (seed, epoch), so any epoch can be re-created when resuming.
@@ -59,36 +58,6 @@ std::vector<int64_t> epochOrder(int64_t items, uint64_t seed, int64_t epoch, boo
     std::swap(order[i], order[j]);
   }
   return order;
-}
-
-/// The reported values over the whole test set: full batches through
-/// `evaluate`, the rest one item at a time through `evaluate_1`, combined as
-/// sums or as means weighted by item count.
-std::vector<double> evaluateTestSet(const Function &full, const Function &single,
-                                    const Feeds &batches, const Feeds &items,
-                                    const std::vector<std::string> &aggregates) {
-  std::vector<double> total(aggregates.size(), 0.0);
-  int64_t n = batches.items, b = full.desc->batch, done = 0;
-  auto add = [&](const Function &fn, int64_t count) {
-    for (size_t i = 0; i < total.size(); ++i) {
-      double v = scalarOf(fn.outputs[i]);
-      total[i] += aggregates[i] == "mean" ? v * count : v;
-    }
-  };
-  for (; done + b <= n; done += b) {
-    batches.fillBatch(full, done, b);
-    full.run();
-    add(full, b);
-  }
-  for (; done < n; ++done) {
-    items.fillBatch(single, done, 1);
-    single.run();
-    add(single, 1);
-  }
-  for (size_t i = 0; i < total.size(); ++i)
-    if (aggregates[i] == "mean")
-      total[i] /= (double)n;
-  return total;
 }
 
 void progress(int64_t step, int64_t steps, bool show) {
@@ -228,7 +197,7 @@ int trainMain(const Program &program, int argc, char **argv) {
     if (reportEvery > 0 && s % reportEvery == 0 && !report.empty()) {
       std::vector<double> values;
       if (onTest) {
-        values = evaluateTestSet(*evaluate, *evaluate1, test, testSingle, aggregates);
+        values = evaluateOverItems(*evaluate, *evaluate1, test, testSingle, aggregates);
       } else {
         for (const std::string &r : report)
           for (const Tensor &out : step->outputs)
