@@ -210,6 +210,10 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
           DTensor lse = logSumExp(x);
           r = binary(x, lse, out, [](double a, double b) { return std::exp(a - b); });
         })
+        .Case([&](LogSoftmaxOp o) {
+          const DTensor &x = get(o.getX());
+          r = binary(x, logSumExp(x), out, [](double a, double b) { return a - b; });
+        })
         .Case([&](MatmulOp o) {
           const DTensor &a = get(o.getLhs()), &b = get(o.getRhs());
           int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];

@@ -293,6 +293,16 @@ LogicalResult SoftmaxOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<V
   return gb.result();
 }
 
+// y = log_softmax(x) = x - lse(x):  dx = g - softmax(x) * sum(g)
+LogicalResult LogSoftmaxOp::buildGradients(OpBuilder &b, Value g,
+                                           SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  int64_t last = getType().getRank() - 1;
+  Value p = gb.op("exp", getResult());
+  grads.push_back(gb.sub(g, gb.mul(p, gb.reduceSum(g, {last}, true))));
+  return gb.result();
+}
+
 // C = A B:  dA = g B^T,  dB = A^T g
 LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};

@@ -201,6 +201,24 @@ def NN_SoftmaxOp : NN_Op<"softmax", [Pure, SameOperandsAndResultType, DeclareOpI
   let hasVerifier = 1;
 }
 
+def NN_LogSoftmaxOp : NN_Op<"log_softmax", [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "log of softmax over the last axis, computed stably";
+  let description = [{
+    `y = x - lse(x)` with `lse(x) = m + log(sum(e^(x - m)))`, `m = max(x)`
+    over the last axis. Not written by users: `nn-simplify` turns
+    `log(softmax(x))` into it, so that no `log` sees a softmax that
+    underflowed to 0 and the gradient is `g - softmax(x) * sum(g)` (which is
+    `p - t` for the cross-entropy of one-hot labels).
+
+    ```mlir
+    %l = nn.log_softmax %logits : tensor<100x10xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+}
+
 def NN_MatmulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "matrix product of two 2-D tensors";
   let description = [{

@@ -576,6 +576,29 @@ struct SoftmaxLowering : OpConversionPattern<nn::SoftmaxOp> {
   }
 };
 
+/// log_softmax(x) = x - lse(x) over the last axis.
+struct LogSoftmaxLowering : OpConversionPattern<nn::LogSoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::LogSoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    unsigned rank = op.getType().getRank();
+    MLIRContext *ctx = rewriter.getContext();
+    Value lse = buildMaxAndLogSumExp(rewriter, loc, x).second;
+    Value result = buildMap(
+        rewriter, loc, op.getType(), ValueRange{x, lse},
+        {AffineMap::getMultiDimIdentityMap(rank, ctx),
+         droppingMap(ctx, rank, {(int64_t)rank - 1})},
+        [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          return b.create<arith::SubFOp>(l, a[0], a[1]);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 /// Sums `term(elements...)` over every element of same-shaped inputs into a
 /// scalar tensor; `extraMaps` reads further inputs of other shapes.
 Value buildTotal(OpBuilder &b, Location loc, ValueRange inputs,
@@ -705,7 +728,7 @@ struct ConvertNNToLinalg
     patterns.add<ConstantLowering, MatmulLowering, TransposeLowering,
                  ReshapeLowering, ConcatLowering, SliceLowering,
                  BroadcastLikeLowering, ArgmaxLowering,
-                 SoftmaxLowering, SoftmaxCrossEntropyLowering,
+                 SoftmaxLowering, LogSoftmaxLowering, SoftmaxCrossEntropyLowering,
                  SigmoidCrossEntropyLowering, MeanSquaredErrorLowering,
                  ReduceLowering<nn::ReduceSumOp, ReduceKind::Sum>,
                  ReduceLowering<nn::ReduceMeanOp, ReduceKind::Mean>,

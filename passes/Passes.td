@@ -73,6 +73,17 @@ def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {
   }];
 }
 
+def NNSimplifyPass : Pass<"nn-simplify", "mlir::ModuleOp"> {
+  let summary = "Fold what is obvious in the nn graph";
+  let description = [{
+    Rewrites, to a fixed point:
+      log(softmax(x))          -> log_softmax(x)   (stable; gradient p - t)
+      c1 op c2 (scalar consts) -> the constant      (+ - * /)
+      x * 1, 1 * x, x / 1, x + 0, 0 + x, x - 0 -> x (when x has the result's type)
+    then removes unused ops and merges equal ones (CSE).
+  }];
+}
+
 def NNSpecializeBatchPass : Pass<"nn-specialize-batch", "mlir::ModuleOp"> {
   let summary = "Fix the batch dimension `?` to one size";
   let description = [{

@@ -46,9 +46,10 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
 
   stages.push_back({"grad", "gradients and optimizer updates (train programs)",
                     [](OpPassManager &pm) {
+    pm.addPass(createNNSimplifyPass());   // log(softmax) -> log_softmax, folds
     pm.addPass(createNNAutodiffPass());   // dL/dw for every variable, as nn ops
     pm.addPass(createNNOptimizerPass());  // w -= ... with the optimizer's state
-    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createNNSimplifyPass());   // fold the constants of the updates
     pm.addPass(createCSEPass());
   }});
 

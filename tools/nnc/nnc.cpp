@@ -240,6 +240,7 @@ int main(int argc, char **argv) {
                                                    (int64_t)gradcheckBatch));
       PassManager pm(&context);
       pm.addPass(nn::createNNSpecializeBatchPass());
+      pm.addPass(nn::createNNSimplifyPass());
       pm.addPass(nn::createNNAutodiffPass());
       if (failed(pm.run(*module)))
         return 1;
