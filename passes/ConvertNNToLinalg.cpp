@@ -553,51 +553,34 @@ std::pair<Value, Value> buildMaxAndLogSumExp(OpBuilder &b, Location loc,
   return {max, lse};
 }
 
-/// softmax(x) = e^(x - lse(x)) over the last axis.
-struct SoftmaxLowering : OpConversionPattern<nn::SoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// softmax(x) = e^(x - lse(x)) and log_softmax(x) = x - lse(x), over the
+/// last axis: one generic reading x and the row's lse.
+template <typename OpTy, bool exponentiate>
+struct LogSumExpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(nn::SoftmaxOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value x = adaptor.getX();
-    unsigned rank = op.getType().getRank();
+    auto type = cast<RankedTensorType>(op.getType());
+    unsigned rank = type.getRank();
     MLIRContext *ctx = rewriter.getContext();
     Value lse = buildMaxAndLogSumExp(rewriter, loc, x).second;
     Value result = buildMap(
-        rewriter, loc, op.getType(), ValueRange{x, lse},
+        rewriter, loc, type, ValueRange{x, lse},
         {AffineMap::getMultiDimIdentityMap(rank, ctx),
          droppingMap(ctx, rank, {(int64_t)rank - 1})},
         [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return b.create<math::ExpOp>(l, b.create<arith::SubFOp>(l, a[0], a[1]));
+          Value shifted = b.create<arith::SubFOp>(l, a[0], a[1]);
+          return exponentiate ? (Value)b.create<math::ExpOp>(l, shifted) : shifted;
         });
     rewriter.replaceOp(op, result);
     return success();
   }
 };
-
-/// log_softmax(x) = x - lse(x) over the last axis.
-struct LogSoftmaxLowering : OpConversionPattern<nn::LogSoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(nn::LogSoftmaxOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value x = adaptor.getX();
-    unsigned rank = op.getType().getRank();
-    MLIRContext *ctx = rewriter.getContext();
-    Value lse = buildMaxAndLogSumExp(rewriter, loc, x).second;
-    Value result = buildMap(
-        rewriter, loc, op.getType(), ValueRange{x, lse},
-        {AffineMap::getMultiDimIdentityMap(rank, ctx),
-         droppingMap(ctx, rank, {(int64_t)rank - 1})},
-        [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          return b.create<arith::SubFOp>(l, a[0], a[1]);
-        });
-    rewriter.replaceOp(op, result);
-    return success();
-  }
-};
+using SoftmaxLowering = LogSumExpLowering<nn::SoftmaxOp, true>;
+using LogSoftmaxLowering = LogSumExpLowering<nn::LogSoftmaxOp, false>;
 
 /// Sums `term(elements...)` over every element of same-shaped inputs into a
 /// scalar tensor; `extraMaps` reads further inputs of other shapes.
