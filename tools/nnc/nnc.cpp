@@ -62,7 +62,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// The stages, in pipeline order: --emit=KIND stops after KIND.
-enum class Emit { AST, NN, Specialized, Grad, Linalg, Fused, Bufferized, Loops, MLIRLLVM,
+enum class Emit { PTX, AST, NN, Specialized, Grad, Linalg, Fused, Bufferized, Loops, MLIRLLVM,
                   LLVM, Obj, Dot, Program };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn>"), cl::Required);
@@ -82,7 +82,8 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
                clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimised"),
                clEnumValN(Emit::Obj, "obj", "write DIR/NAME-train.o, DIR/NAME-infer.o"),
-               clEnumValN(Emit::Dot, "dot", "the graph for Graphviz")));
+               clEnumValN(Emit::Dot, "dot", "the graph for Graphviz"),
+               clEnumValN(Emit::PTX, "ptx", "PTX (needs --target=cuda)")));
 cl::opt<std::string> dumpDir("dump-dir", cl::desc("Write every stage to numbered files in DIR"),
                              cl::value_desc("DIR"));
 cl::opt<bool> gradcheck("gradcheck",
@@ -176,6 +177,8 @@ int main(int argc, char **argv) {
   registerPassManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "nnc: a static graph compiler for neural networks\n");
 
+  if (emit == Emit::PTX && target == "cpu")
+    return failWith("--emit=ptx needs --target=cuda");
   if (target != "cpu")
     return failWith("--target=" + target + " is not supported by this version of nnc "
                     "(only --target=cpu)");
