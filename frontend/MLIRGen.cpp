@@ -613,6 +613,27 @@ private:
         return nullptr;
       return build(op, loc, {x, y});
     }
+    if (op == "conv2d") {
+      Value w = tensorArg(1);
+      if (!w || !needFloats(op, loc, {x, w}))
+        return nullptr;
+      SmallVector<int64_t> strides = {1, 1};
+      if (const Expr *st = e.kwarg("strides")) {
+        auto list = intList(st, "strides");
+        if (!list)
+          return nullptr;
+        strides = *list;
+      }
+      const Expr *padding = e.kwarg("padding");
+      if (!padding || padding->kind != Expr::String) {
+        emitError(fileLoc(padding ? padding->loc : loc))
+            << "conv2d needs padding=\"SAME\" or padding=\"VALID\"";
+        return nullptr;
+      }
+      return build(op, loc, {x, w},
+                   {builder.getNamedAttr("strides", builder.getDenseI64ArrayAttr(strides)),
+                    builder.getNamedAttr("padding", builder.getStringAttr(padding->text))});
+    }
     if (op == "transpose") {
       SmallVector<int64_t> perm;
       if (const Expr *p = e.kwarg("perm")) {

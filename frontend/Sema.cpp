@@ -33,6 +33,8 @@ static const std::vector<OpSignature> &opTable() {
       {"less", 2, 2, {}, "less(a, b)"},
       // Linear algebra and shapes.
       {"matmul", 2, 2, {}, "matmul(a, b)"},
+      {"conv2d", 2, 2, {"strides", "padding"},
+       "conv2d(x, w, strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
       {"transpose", 1, 1, {"perm"}, "transpose(x) or transpose(x, perm=[1, 0])"},
       {"reshape", 2, 2, {}, "reshape(x, [d0, d1, ...])"},
       {"concat", 1, 1, {"axis"}, "concat([a, b], axis=K)"},
@@ -52,8 +54,7 @@ static const std::vector<OpSignature> &opTable() {
 
 /// Ops of the language that this version does not compile yet.
 static bool isPlannedOp(llvm::StringRef name) {
-  return name == "conv2d" || name == "max_pool" || name == "avg_pool" ||
-         name == "dropout";
+  return name == "max_pool" || name == "avg_pool" || name == "dropout";
 }
 
 const OpSignature *lookupOp(llvm::StringRef name) {
@@ -234,6 +235,8 @@ private:
                     "usage: " + op->usage.str());
       else if (!seen.insert(k.name).second)
         diags.error(k.loc, "argument '" + k.name + "' given twice");
+      if (k.name == "padding" && k.value->kind == Expr::String)
+        continue; // padding="SAME" is the one string argument
       checkExpr(*k.value);
     }
     for (const ExprPtr &a : e.args)

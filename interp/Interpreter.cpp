@@ -214,6 +214,29 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
           const DTensor &x = get(o.getX());
           r = binary(x, logSumExp(x), out, [](double a, double b) { return a - b; });
         })
+        .Case([&](Conv2DOp o) {
+          const DTensor &x = get(o.getX()), &w = get(o.getW());
+          auto pads = o.getPads();
+          int64_t N = out[0], OH = out[1], OW = out[2], CO = out[3];
+          int64_t H = x.shape[1], W = x.shape[2], C = x.shape[3];
+          int64_t KH = w.shape[0], KW = w.shape[1];
+          int64_t sy = o.getStrides()[0], sx = o.getStrides()[1];
+          r = {out, std::vector<double>(N * OH * OW * CO, 0.0)};
+          for (int64_t n = 0; n < N; ++n)
+            for (int64_t i = 0; i < OH; ++i)
+              for (int64_t j = 0; j < OW; ++j)
+                for (int64_t kh = 0; kh < KH; ++kh)
+                  for (int64_t kw = 0; kw < KW; ++kw) {
+                    int64_t h = i * sy + kh - pads[0], v = j * sx + kw - pads[1];
+                    if (h < 0 || h >= H || v < 0 || v >= W)
+                      continue; // a padding zero
+                    for (int64_t c = 0; c < C; ++c)
+                      for (int64_t co = 0; co < CO; ++co)
+                        r.data[((n * OH + i) * OW + j) * CO + co] +=
+                            x.data[((n * H + h) * W + v) * C + c] *
+                            w.data[((kh * KW + kw) * C + c) * CO + co];
+                  }
+        })
         .Case([&](MatmulOp o) {
           const DTensor &a = get(o.getLhs()), &b = get(o.getRhs());
           int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];

@@ -364,6 +364,60 @@ LogicalResult BroadcastLikeOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+/// TensorFlow's output size and padding for one spatial dimension.
+static std::optional<std::array<int64_t, 3>> convWindow(int64_t in, int64_t k, int64_t s,
+                                                        bool same) {
+  if (same) {
+    int64_t out = (in + s - 1) / s;
+    int64_t total = std::max<int64_t>((out - 1) * s + k - in, 0);
+    return std::array<int64_t, 3>{out, total / 2, total - total / 2};
+  }
+  if (in < k)
+    return std::nullopt;
+  return std::array<int64_t, 3>{(in - k) / s + 1, 0, 0};
+}
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *ctx, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &types) {
+  RankedTensorType x = tensorType(adaptor.getX()), w = tensorType(adaptor.getW());
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  StringRef padding = adaptor.getPadding();
+  if (x.getRank() != 4 || w.getRank() != 4)
+    return emitOptionalError(loc, "conv2d needs an NHWC image and an HWIO filter, got ",
+                             formatShape(x.getShape()), " and ", formatShape(w.getShape()));
+  if (padding != "SAME" && padding != "VALID")
+    return emitOptionalError(loc, "padding must be \"SAME\" or \"VALID\", got \"",
+                             padding, "\"");
+  if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
+    return emitOptionalError(loc, "strides must be two positive integers [sy, sx]");
+  if (x.getDimSize(3) != w.getDimSize(2))
+    return emitOptionalError(loc, "conv2d of an image with ", x.getDimSize(3),
+                             " channels by a filter for ", w.getDimSize(2), " channels (",
+                             formatShape(x.getShape()), " and ", formatShape(w.getShape()), ")");
+  SmallVector<int64_t> shape = {x.getDimSize(0), 0, 0, w.getDimSize(3)};
+  for (int d = 0; d < 2; ++d) {
+    auto window = convWindow(x.getDimSize(1 + d), w.getDimSize(d), strides[d], padding == "SAME");
+    if (!window)
+      return emitOptionalError(loc, "a ", w.getDimSize(0), "x", w.getDimSize(1),
+                               " filter does not fit a ", x.getDimSize(1), "x",
+                               x.getDimSize(2), " image without padding");
+    shape[1 + d] = (*window)[0];
+  }
+  types.push_back(RankedTensorType::get(shape, f32(ctx)));
+  return success();
+}
+
+std::array<int64_t, 4> Conv2DOp::getPads() {
+  std::array<int64_t, 4> pads{};
+  for (int d = 0; d < 2; ++d) {
+    auto window = convWindow(getX().getType().getDimSize(1 + d), getW().getType().getDimSize(d),
+                             getStrides()[d], getPadding() == "SAME");
+    pads[d] = (*window)[1];     // top, left
+    pads[2 + d] = (*window)[2]; // bottom, right
+  }
+  return pads;
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

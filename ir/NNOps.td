@@ -312,6 +312,31 @@ def NN_BroadcastLikeOp : NN_Op<"broadcast_like", [Pure, InferTypeOpAdaptor, Decl
   let assemblyFormat = "$x `,` $like attr-dict `:` functional-type(operands, results)";
 }
 
+def NN_Conv2DOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D convolution, NHWC images and HWIO filters, TensorFlow's padding";
+  let description = [{
+    `y[n, i, j, o] = sum_{kh, kw, c} xp[n, i*sy + kh, j*sx + kw, c] * w[kh, kw, c, o]`
+    with `xp` the input padded with zeros. `VALID`: no padding,
+    `OH = (H - KH) / sy + 1`. `SAME`: `OH = ceil(H / sy)`, padded by
+    `max((OH - 1) * sy + KH - H, 0)` rows, the smaller half on top (and the
+    same for columns), exactly as TensorFlow does.
+
+    ```mlir
+    %y = nn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = "SAME"} : (tensor<?x28x28x1xf32>, tensor<5x5x1x32xf32>) -> tensor<?x28x28x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$w,
+                       DenseI64ArrayAttr:$strides, StrAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $w attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Rows and columns of zeros before (top, left) and after (bottom, right).
+    std::array<int64_t, 4> getPads();
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

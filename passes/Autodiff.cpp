@@ -86,7 +86,8 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
       auto differentiable = dyn_cast<nn::GradientOpInterface>(op);
       if (!differentiable)
         return op->emitError() << "'" << op->getName()
-                               << "' is not differentiable, but the loss depends on it";
+                               << "' has no gradient rule, but the loss depends on a "
+                               << "variable through it";
       SmallVector<Value> operandGrads;
       if (failed(differentiable.buildGradients(b, grads[op->getResult(0)], operandGrads)))
         return failure();

@@ -402,6 +402,43 @@ struct ConcatLowering : OpConversionPattern<nn::ConcatOp> {
   }
 };
 
+/// conv2d: the input padded with zeros (a filled tensor with the image
+/// inserted at [0, top, left, 0]), then linalg.conv_2d_nhwc_hwcf (HWCF is
+/// HWIO) accumulating into zeros.
+struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::Conv2DOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    RankedTensorType xType = tensorTypeOf(x);
+    std::array<int64_t, 4> pads = op.getPads();
+    Value zero = constantFloat(rewriter, loc, 0.0);
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      SmallVector<int64_t> shape(xType.getShape());
+      shape[1] += pads[0] + pads[2];
+      shape[2] += pads[1] + pads[3];
+      auto paddedType = RankedTensorType::get(shape, xType.getElementType());
+      Value padded = filledTensor(rewriter, loc, paddedType, zero);
+      SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(pads[0]),
+                                           rewriter.getIndexAttr(pads[1]), rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
+      for (int64_t d : xType.getShape())
+        sizes.push_back(rewriter.getIndexAttr(d));
+      x = rewriter.create<tensor::InsertSliceOp>(loc, x, padded, offsets, sizes, strides);
+    }
+    Value init = filledTensor(rewriter, loc, op.getType(), zero);
+    auto attr = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(RankedTensorType::get({2}, rewriter.getI64Type()), v);
+    };
+    rewriter.replaceOpWithNewOp<linalg::Conv2DNhwcHwcfOp>(
+        op, TypeRange{op.getType()}, ValueRange{x, adaptor.getW()}, ValueRange{init},
+        attr(op.getStrides()), attr({1, 1}));
+    return success();
+  }
+};
+
 /// slice: tensor.extract_slice with static offsets and sizes.
 struct SliceLowering : OpConversionPattern<nn::SliceOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -709,7 +746,7 @@ struct ConvertNNToLinalg
     RewritePatternSet patterns(ctx);
     populateElementwisePatterns(patterns);
     patterns.add<ConstantLowering, MatmulLowering, TransposeLowering,
-                 ReshapeLowering, ConcatLowering, SliceLowering,
+                 ReshapeLowering, ConcatLowering, SliceLowering, Conv2DLowering,
                  BroadcastLikeLowering, ArgmaxLowering,
                  SoftmaxLowering, LogSoftmaxLowering, SoftmaxCrossEntropyLowering,
                  SigmoidCrossEntropyLowering, MeanSquaredErrorLowering,

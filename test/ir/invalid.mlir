@@ -110,3 +110,12 @@ func.func @read_missing() {
   %r = nn.read @nowhere : tensor<3xf32>
   return
 }
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x8x8x3xf32>, %w: tensor<3x3x2x4xf32>) {
+  // expected-error @+2 {{conv2d of an image with 3 channels by a filter for 2 channels ([1, 8, 8, 3] and [3, 3, 2, 4])}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y = nn.conv2d %x, %w {strides = array<i64: 1, 1>, padding = "SAME"} : (tensor<1x8x8x3xf32>, tensor<3x3x2x4xf32>) -> tensor<1x8x8x4xf32>
+  return
+}
