@@ -237,6 +237,55 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
                             w.data[((kh * KW + kw) * C + c) * CO + co];
                   }
         })
+        .Case([&](Conv2DBackpropInputOp o) {
+          const DTensor &g = get(o.getG()), &w = get(o.getW());
+          int64_t N = out[0], H = out[1], W = out[2], C = out[3];
+          int64_t OH = g.shape[1], OW = g.shape[2], CO = g.shape[3];
+          int64_t KH = w.shape[0], KW = w.shape[1];
+          int64_t sy = o.getStrides()[0], sx = o.getStrides()[1];
+          bool same = o.getPadding() == "SAME";
+          int64_t top = (*convWindow(H, KH, sy, same))[1], left = (*convWindow(W, KW, sx, same))[1];
+          r = {out, std::vector<double>(N * H * W * C, 0.0)};
+          // Scatter: each output gradient flows back to the inputs it read.
+          for (int64_t n = 0; n < N; ++n)
+            for (int64_t i = 0; i < OH; ++i)
+              for (int64_t j = 0; j < OW; ++j)
+                for (int64_t kh = 0; kh < KH; ++kh)
+                  for (int64_t kw = 0; kw < KW; ++kw) {
+                    int64_t h = i * sy + kh - top, v = j * sx + kw - left;
+                    if (h < 0 || h >= H || v < 0 || v >= W)
+                      continue;
+                    for (int64_t c = 0; c < C; ++c)
+                      for (int64_t co = 0; co < CO; ++co)
+                        r.data[((n * H + h) * W + v) * C + c] +=
+                            g.data[((n * OH + i) * OW + j) * CO + co] *
+                            w.data[((kh * KW + kw) * C + c) * CO + co];
+                  }
+        })
+        .Case([&](Conv2DBackpropFilterOp o) {
+          const DTensor &x = get(o.getX()), &g = get(o.getG());
+          int64_t KH = out[0], KW = out[1], C = out[2], CO = out[3];
+          int64_t N = x.shape[0], H = x.shape[1], W = x.shape[2];
+          int64_t OH = g.shape[1], OW = g.shape[2];
+          int64_t sy = o.getStrides()[0], sx = o.getStrides()[1];
+          bool same = o.getPadding() == "SAME";
+          int64_t top = (*convWindow(H, KH, sy, same))[1], left = (*convWindow(W, KW, sx, same))[1];
+          r = {out, std::vector<double>(KH * KW * C * CO, 0.0)};
+          for (int64_t n = 0; n < N; ++n)
+            for (int64_t i = 0; i < OH; ++i)
+              for (int64_t j = 0; j < OW; ++j)
+                for (int64_t kh = 0; kh < KH; ++kh)
+                  for (int64_t kw = 0; kw < KW; ++kw) {
+                    int64_t h = i * sy + kh - top, v = j * sx + kw - left;
+                    if (h < 0 || h >= H || v < 0 || v >= W)
+                      continue;
+                    for (int64_t c = 0; c < C; ++c)
+                      for (int64_t co = 0; co < CO; ++co)
+                        r.data[((kh * KW + kw) * C + c) * CO + co] +=
+                            x.data[((n * H + h) * W + v) * C + c] *
+                            g.data[((n * OH + i) * OW + j) * CO + co];
+                  }
+        })
         .Case([&](MatmulOp o) {
           const DTensor &a = get(o.getLhs()), &b = get(o.getRhs());
           int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];

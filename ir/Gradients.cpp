@@ -303,6 +303,25 @@ LogicalResult LogSoftmaxOp::buildGradients(OpBuilder &b, Value g,
   return gb.result();
 }
 
+// y = conv2d(x, w):  dx = conv2d_backprop_input(g, w),
+//                    dw = conv2d_backprop_filter(x, g)   (see their descriptions)
+LogicalResult Conv2DOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  auto xType = getX().getType();
+  auto wType = getW().getType();
+  NamedAttribute strides = b.getNamedAttr("strides", getStridesAttr());
+  NamedAttribute padding = b.getNamedAttr("padding", getPaddingAttr());
+  grads.push_back(gb.op("conv2d_backprop_input", {g, getW()},
+                        {b.getNamedAttr("input_size", b.getDenseI64ArrayAttr(
+                                                          {xType.getDimSize(1), xType.getDimSize(2)})),
+                         strides, padding}));
+  grads.push_back(gb.op("conv2d_backprop_filter", {getX(), g},
+                        {b.getNamedAttr("kernel_size", b.getDenseI64ArrayAttr(
+                                                           {wType.getDimSize(0), wType.getDimSize(1)})),
+                         strides, padding}));
+  return gb.result();
+}
+
 // C = A B:  dA = g B^T,  dB = A^T g
 LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};

@@ -40,6 +40,11 @@ mlir::Value createInferred(mlir::OpBuilder &builder, mlir::Location loc,
                            llvm::StringRef name, mlir::ValueRange operands,
                            llvm::ArrayRef<mlir::NamedAttribute> attributes = {});
 
+/// TensorFlow's convolution window along one dimension of size `in` with a
+/// kernel of `k` and stride `s`: {output size, padding before, padding after},
+/// or nullopt when a VALID kernel does not fit.
+std::optional<std::array<int64_t, 3>> convWindow(int64_t in, int64_t k, int64_t s, bool same);
+
 } // namespace nn
 
 #endif // NNC_IR_NNDIALECT_H

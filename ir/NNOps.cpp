@@ -364,9 +364,8 @@ LogicalResult BroadcastLikeOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
-/// TensorFlow's output size and padding for one spatial dimension.
-static std::optional<std::array<int64_t, 3>> convWindow(int64_t in, int64_t k, int64_t s,
-                                                        bool same) {
+std::optional<std::array<int64_t, 3>> nn::convWindow(int64_t in, int64_t k, int64_t s,
+                                                     bool same) {
   if (same) {
     int64_t out = (in + s - 1) / s;
     int64_t total = std::max<int64_t>((out - 1) * s + k - in, 0);
@@ -404,6 +403,32 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *ctx, std::optional<Locatio
     shape[1 + d] = (*window)[0];
   }
   types.push_back(RankedTensorType::get(shape, f32(ctx)));
+  return success();
+}
+
+LogicalResult Conv2DBackpropInputOp::inferReturnTypes(MLIRContext *ctx,
+                                                     std::optional<Location> loc,
+                                                     Adaptor adaptor,
+                                                     SmallVectorImpl<Type> &types) {
+  RankedTensorType g = tensorType(adaptor.getG()), w = tensorType(adaptor.getW());
+  ArrayRef<int64_t> size = adaptor.getInputSize();
+  if (g.getRank() != 4 || w.getRank() != 4 || size.size() != 2)
+    return emitOptionalError(loc, "conv2d_backprop_input needs 4-D g and w and [H, W]");
+  types.push_back(RankedTensorType::get(
+      {g.getDimSize(0), size[0], size[1], w.getDimSize(2)}, f32(ctx)));
+  return success();
+}
+
+LogicalResult Conv2DBackpropFilterOp::inferReturnTypes(MLIRContext *ctx,
+                                                      std::optional<Location> loc,
+                                                      Adaptor adaptor,
+                                                      SmallVectorImpl<Type> &types) {
+  RankedTensorType x = tensorType(adaptor.getX()), g = tensorType(adaptor.getG());
+  ArrayRef<int64_t> size = adaptor.getKernelSize();
+  if (x.getRank() != 4 || g.getRank() != 4 || size.size() != 2)
+    return emitOptionalError(loc, "conv2d_backprop_filter needs 4-D x and g and [KH, KW]");
+  types.push_back(RankedTensorType::get(
+      {size[0], size[1], x.getDimSize(3), g.getDimSize(3)}, f32(ctx)));
   return success();
 }
 

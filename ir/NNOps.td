@@ -312,7 +312,7 @@ def NN_BroadcastLikeOp : NN_Op<"broadcast_like", [Pure, InferTypeOpAdaptor, Decl
   let assemblyFormat = "$x `,` $like attr-dict `:` functional-type(operands, results)";
 }
 
-def NN_Conv2DOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+def NN_Conv2DOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "2-D convolution, NHWC images and HWIO filters, TensorFlow's padding";
   let description = [{
     `y[n, i, j, o] = sum_{kh, kw, c} xp[n, i*sy + kh, j*sx + kw, c] * w[kh, kw, c, o]`
@@ -334,6 +334,45 @@ def NN_Conv2DOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   let extraClassDeclaration = [{
     /// Rows and columns of zeros before (top, left) and after (bottom, right).
     std::array<int64_t, 4> getPads();
+  }];
+}
+
+def NN_Conv2DBackpropInputOp : NN_Op<"conv2d_backprop_input", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the gradient of conv2d with respect to its image";
+  let description = [{
+    Given g = dL/dy of `y = conv2d(x, w)` with the same strides and padding,
+    `dx[n, h, v, c] = sum g[n, i, j, o] * w[kh, kw, c, o]` over the (i, kh)
+    and (j, kw) with `i*sy + kh - top = h` and `j*sx + kw - left = v`.
+    `input_size` is the image's `[H, W]`.
+
+    ```mlir
+    %dx = nn.conv2d_backprop_input %g, %w {input_size = array<i64: 28, 28>, strides = array<i64: 1, 1>, padding = "SAME"} : (tensor<50x28x28x32xf32>, tensor<5x5x1x32xf32>) -> tensor<50x28x28x1xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$g, NN_FloatTensor:$w, DenseI64ArrayAttr:$input_size,
+                       DenseI64ArrayAttr:$strides, StrAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $g `,` $w attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def NN_Conv2DBackpropFilterOp : NN_Op<"conv2d_backprop_filter", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the gradient of conv2d with respect to its filter";
+  let description = [{
+    Given g = dL/dy of `y = conv2d(x, w)`,
+    `dw[kh, kw, c, o] = sum_{n, i, j} xp[n, i*sy + kh, j*sx + kw, c] * g[n, i, j, o]`
+    with `xp` the zero-padded image. `kernel_size` is the filter's `[KH, KW]`.
+
+    ```mlir
+    %dw = nn.conv2d_backprop_filter %x, %g {kernel_size = array<i64: 5, 5>, strides = array<i64: 1, 1>, padding = "SAME"} : (tensor<50x28x28x1xf32>, tensor<50x28x28x32xf32>) -> tensor<5x5x1x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$g, DenseI64ArrayAttr:$kernel_size,
+                       DenseI64ArrayAttr:$strides, StrAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = [{
+    $x `,` $g attr-dict `:` functional-type(operands, results)
   }];
 }
 

@@ -402,39 +402,138 @@ struct ConcatLowering : OpConversionPattern<nn::ConcatOp> {
   }
 };
 
-/// conv2d: the input padded with zeros (a filled tensor with the image
-/// inserted at [0, top, left, 0]), then linalg.conv_2d_nhwc_hwcf (HWCF is
-/// HWIO) accumulating into zeros.
+/// `x` (NHWC) inside a zero tensor of `outer` spatial size, placed at
+/// (top, left) and spread by `stride` (1 = contiguous): zero padding, and for
+/// the input gradient also the zeros between strided positions.
+Value placeInZeros(OpBuilder &b, Location loc, Value x, int64_t outerH, int64_t outerW,
+                   int64_t top, int64_t left, int64_t sy = 1, int64_t sx = 1) {
+  RankedTensorType type = tensorTypeOf(x);
+  SmallVector<int64_t> shape(type.getShape());
+  if (shape[1] == outerH && shape[2] == outerW && sy == 1 && sx == 1)
+    return x;
+  shape[1] = outerH;
+  shape[2] = outerW;
+  Value zeros = filledTensor(b, loc, RankedTensorType::get(shape, type.getElementType()),
+                             constantFloat(b, loc, 0.0));
+  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(top),
+                                       b.getIndexAttr(left), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> sizes, strides = {b.getIndexAttr(1), b.getIndexAttr(sy),
+                                              b.getIndexAttr(sx), b.getIndexAttr(1)};
+  for (int64_t d : type.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  return b.create<tensor::InsertSliceOp>(loc, x, zeros, offsets, sizes, strides);
+}
+
+/// The padding TensorFlow gives an image of `x`'s size for this kernel.
+std::array<int64_t, 4> convPads(RankedTensorType image, int64_t kh, int64_t kw,
+                                ArrayRef<int64_t> strides, StringRef padding) {
+  bool same = padding == "SAME";
+  auto rows = *nn::convWindow(image.getDimSize(1), kh, strides[0], same);
+  auto cols = *nn::convWindow(image.getDimSize(2), kw, strides[1], same);
+  return {rows[1], cols[1], rows[2], cols[2]}; // top, left, bottom, right
+}
+
+Value stridedConv(OpBuilder &b, Location loc, RankedTensorType type, Value x, Value w,
+                  ArrayRef<int64_t> strides) {
+  Value init = filledTensor(b, loc, type, constantFloat(b, loc, 0.0));
+  auto attr = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
+  };
+  return b.create<linalg::Conv2DNhwcHwcfOp>(loc, TypeRange{type}, ValueRange{x, w},
+                                            ValueRange{init}, attr(strides), attr({1, 1}))
+      .getResult(0);
+}
+
+/// conv2d: the image padded with zeros, then linalg.conv_2d_nhwc_hwcf (HWCF
+/// is HWIO) accumulating into zeros.
 struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(nn::Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value x = adaptor.getX();
-    RankedTensorType xType = tensorTypeOf(x);
-    std::array<int64_t, 4> pads = op.getPads();
-    Value zero = constantFloat(rewriter, loc, 0.0);
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      SmallVector<int64_t> shape(xType.getShape());
-      shape[1] += pads[0] + pads[2];
-      shape[2] += pads[1] + pads[3];
-      auto paddedType = RankedTensorType::get(shape, xType.getElementType());
-      Value padded = filledTensor(rewriter, loc, paddedType, zero);
-      SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(pads[0]),
-                                           rewriter.getIndexAttr(pads[1]), rewriter.getIndexAttr(0)};
-      SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
-      for (int64_t d : xType.getShape())
-        sizes.push_back(rewriter.getIndexAttr(d));
-      x = rewriter.create<tensor::InsertSliceOp>(loc, x, padded, offsets, sizes, strides);
-    }
-    Value init = filledTensor(rewriter, loc, op.getType(), zero);
-    auto attr = [&](ArrayRef<int64_t> v) {
-      return DenseIntElementsAttr::get(RankedTensorType::get({2}, rewriter.getI64Type()), v);
-    };
-    rewriter.replaceOpWithNewOp<linalg::Conv2DNhwcHwcfOp>(
-        op, TypeRange{op.getType()}, ValueRange{x, adaptor.getW()}, ValueRange{init},
-        attr(op.getStrides()), attr({1, 1}));
+    RankedTensorType xType = op.getX().getType(), wType = op.getW().getType();
+    auto pads = convPads(xType, wType.getDimSize(0), wType.getDimSize(1), op.getStrides(),
+                         op.getPadding());
+    Value padded = placeInZeros(rewriter, loc, adaptor.getX(),
+                                xType.getDimSize(1) + pads[0] + pads[2],
+                                xType.getDimSize(2) + pads[1] + pads[3], pads[0], pads[1]);
+    rewriter.replaceOp(op, stridedConv(rewriter, loc, op.getType(), padded, adaptor.getW(),
+                                       op.getStrides()));
+    return success();
+  }
+};
+
+/// dw[kh, kw, c, o] = sum_{n, i, j} xp[n, i*sy + kh, j*sx + kw, c] * g[n, i, j, o]:
+/// a generic over (kh, kw, c, o | n, i, j), the last three reductions.
+struct Conv2DBackpropFilterLowering : OpConversionPattern<nn::Conv2DBackpropFilterOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackpropFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType xType = op.getX().getType();
+    ArrayRef<int64_t> k = op.getKernelSize(), s = op.getStrides();
+    auto pads = convPads(xType, k[0], k[1], s, op.getPadding());
+    Value xp = placeInZeros(rewriter, loc, adaptor.getX(), xType.getDimSize(1) + pads[0] + pads[2],
+                            xType.getDimSize(2) + pads[1] + pads[3], pads[0], pads[1]);
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(7, 0, {d(4), d(5) * s[0] + d(0), d(6) * s[1] + d(1), d(2)}, ctx),
+        AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
+        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+    iterators.append(3, utils::IteratorType::reduction);
+    Value init = filledTensor(rewriter, loc, op.getType(), constantFloat(rewriter, loc, 0.0));
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, op.getType(), ValueRange{xp, adaptor.getG()}, init, maps, iterators,
+        [](OpBuilder &b, Location l, ValueRange a) {
+          b.create<linalg::YieldOp>(
+              l, ValueRange{b.create<arith::AddFOp>(l, a[2], b.create<arith::MulFOp>(l, a[0], a[1]))});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+/// dx: the gradient spread back over the padded image is a stride-1
+/// convolution of g, placed every s positions (zeros between) after KH-1 rows
+/// and KW-1 columns of zeros, with the filter flipped in space and its
+/// channels swapped; then the padding is cut off.
+struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackpropInputOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType(), wType = op.getW().getType();
+    int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1);
+    ArrayRef<int64_t> s = op.getStrides();
+    auto pads = convPads(type, kh, kw, s, op.getPadding());
+    int64_t hp = type.getDimSize(1) + pads[0] + pads[2], wp = type.getDimSize(2) + pads[1] + pads[3];
+    Value spread = placeInZeros(rewriter, loc, adaptor.getG(), hp + kh - 1, wp + kw - 1, kh - 1,
+                                kw - 1, s[0], s[1]);
+    // flipped[a, b, o, c] = w[kh-1-a, kw-1-b, c, o]
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    auto flippedType = RankedTensorType::get(
+        {kh, kw, wType.getDimSize(3), wType.getDimSize(2)}, rewriter.getF32Type());
+    Value flipped = buildMap(
+        rewriter, loc, flippedType, adaptor.getW(),
+        {AffineMap::get(4, 0, {getAffineConstantExpr(kh - 1, ctx) - d(0),
+                               getAffineConstantExpr(kw - 1, ctx) - d(1), d(3), d(2)},
+                        ctx)},
+        [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+    auto paddedType = RankedTensorType::get(
+        {type.getDimSize(0), hp, wp, type.getDimSize(3)}, rewriter.getF32Type());
+    Value dxp = stridedConv(rewriter, loc, paddedType, spread, flipped, {1, 1});
+    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(pads[0]),
+                                         rewriter.getIndexAttr(pads[1]), rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
+    for (int64_t dim : type.getShape())
+      sizes.push_back(rewriter.getIndexAttr(dim));
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, type, dxp, offsets, sizes, strides);
     return success();
   }
 };
@@ -747,6 +846,7 @@ struct ConvertNNToLinalg
     populateElementwisePatterns(patterns);
     patterns.add<ConstantLowering, MatmulLowering, TransposeLowering,
                  ReshapeLowering, ConcatLowering, SliceLowering, Conv2DLowering,
+                 Conv2DBackpropFilterLowering, Conv2DBackpropInputLowering,
                  BroadcastLikeLowering, ArgmaxLowering,
                  SoftmaxLowering, LogSoftmaxLowering, SoftmaxCrossEntropyLowering,
                  SigmoidCrossEntropyLowering, MeanSquaredErrorLowering,
