@@ -613,26 +613,40 @@ private:
         return nullptr;
       return build(op, loc, {x, y});
     }
-    if (op == "conv2d") {
-      Value w = tensorArg(1);
-      if (!w || !needFloats(op, loc, {x, w}))
-        return nullptr;
-      SmallVector<int64_t> strides = {1, 1};
-      if (const Expr *st = e.kwarg("strides")) {
-        auto list = intList(st, "strides");
-        if (!list)
+    if (op == "conv2d" || op == "max_pool" || op == "avg_pool") {
+      SmallVector<Value> operands = {x};
+      if (op == "conv2d") {
+        Value w = tensorArg(1);
+        if (!w)
           return nullptr;
-        strides = *list;
+        operands.push_back(w);
+      }
+      if (!needFloats(op, loc, operands))
+        return nullptr;
+      SmallVector<NamedAttribute> attrs;
+      for (const char *key : {"strides", "ksize"}) {
+        if (op == "conv2d" && StringRef(key) == "ksize")
+          continue;
+        SmallVector<int64_t> list = {1, 1};
+        if (const Expr *given = e.kwarg(key)) {
+          auto parsed = intList(given, key);
+          if (!parsed)
+            return nullptr;
+          list = *parsed;
+        } else if (StringRef(key) == "ksize") {
+          emitError(fileLoc(loc)) << op << " needs ksize=[ky, kx]";
+          return nullptr;
+        }
+        attrs.push_back(builder.getNamedAttr(key, builder.getDenseI64ArrayAttr(list)));
       }
       const Expr *padding = e.kwarg("padding");
       if (!padding || padding->kind != Expr::String) {
         emitError(fileLoc(padding ? padding->loc : loc))
-            << "conv2d needs padding=\"SAME\" or padding=\"VALID\"";
+            << op << " needs padding=\"SAME\" or padding=\"VALID\"";
         return nullptr;
       }
-      return build(op, loc, {x, w},
-                   {builder.getNamedAttr("strides", builder.getDenseI64ArrayAttr(strides)),
-                    builder.getNamedAttr("padding", builder.getStringAttr(padding->text))});
+      attrs.push_back(builder.getNamedAttr("padding", builder.getStringAttr(padding->text)));
+      return build(op, loc, operands, attrs);
     }
     if (op == "transpose") {
       SmallVector<int64_t> perm;

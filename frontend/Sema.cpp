@@ -33,6 +33,10 @@ static const std::vector<OpSignature> &opTable() {
       {"less", 2, 2, {}, "less(a, b)"},
       // Linear algebra and shapes.
       {"matmul", 2, 2, {}, "matmul(a, b)"},
+      {"max_pool", 1, 1, {"ksize", "strides", "padding"},
+       "max_pool(x, ksize=[ky, kx], strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
+      {"avg_pool", 1, 1, {"ksize", "strides", "padding"},
+       "avg_pool(x, ksize=[ky, kx], strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
       {"conv2d", 2, 2, {"strides", "padding"},
        "conv2d(x, w, strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
       {"transpose", 1, 1, {"perm"}, "transpose(x) or transpose(x, perm=[1, 0])"},
@@ -54,7 +58,7 @@ static const std::vector<OpSignature> &opTable() {
 
 /// Ops of the language that this version does not compile yet.
 static bool isPlannedOp(llvm::StringRef name) {
-  return name == "max_pool" || name == "avg_pool" || name == "dropout";
+  return name == "dropout";
 }
 
 const OpSignature *lookupOp(llvm::StringRef name) {

@@ -121,6 +121,69 @@ DTensor logSumExp(const DTensor &x) {
   return binary(m, s, m.shape, [](double a, double b) { return a + std::log(b); });
 }
 
+/// max_pool / avg_pool: each window over the image elements it covers.
+DTensor pool(const DTensor &x, ArrayRef<int64_t> k, ArrayRef<int64_t> s, StringRef padding,
+             bool max) {
+  int64_t N = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3];
+  auto rows = *convWindow(H, k[0], s[0], padding == "SAME");
+  auto cols = *convWindow(W, k[1], s[1], padding == "SAME");
+  int64_t OH = rows[0], OW = cols[0];
+  DTensor r{{N, OH, OW, C}, std::vector<double>(N * OH * OW * C)};
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t i = 0; i < OH; ++i)
+      for (int64_t j = 0; j < OW; ++j)
+        for (int64_t c = 0; c < C; ++c) {
+          double acc = max ? -INFINITY : 0.0;
+          int64_t count = 0;
+          for (int64_t a = 0; a < k[0]; ++a)
+            for (int64_t b = 0; b < k[1]; ++b) {
+              int64_t h = i * s[0] + a - rows[1], v = j * s[1] + b - cols[1];
+              if (h < 0 || h >= H || v < 0 || v >= W)
+                continue;
+              double e = x.data[((n * H + h) * W + v) * C + c];
+              acc = max ? std::max(acc, e) : acc + e;
+              ++count;
+            }
+          r.data[((n * OH + i) * OW + j) * C + c] = max ? acc : acc / count;
+        }
+  return r;
+}
+
+/// The gradients of pooling, by scattering each window's gradient: to the
+/// first maximum (max) or equally to the window's image elements (avg).
+DTensor poolGrad(const DTensor &x, const DTensor &g, ArrayRef<int64_t> k, ArrayRef<int64_t> s,
+                 StringRef padding, bool max) {
+  int64_t N = x.shape[0], H = x.shape[1], W = x.shape[2], C = x.shape[3];
+  auto rows = *convWindow(H, k[0], s[0], padding == "SAME");
+  auto cols = *convWindow(W, k[1], s[1], padding == "SAME");
+  int64_t OH = rows[0], OW = cols[0];
+  DTensor r{x.shape, std::vector<double>(x.size(), 0.0)};
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t i = 0; i < OH; ++i)
+      for (int64_t j = 0; j < OW; ++j)
+        for (int64_t c = 0; c < C; ++c) {
+          std::vector<int64_t> cells;
+          int64_t best = -1;
+          for (int64_t a = 0; a < k[0]; ++a)
+            for (int64_t b = 0; b < k[1]; ++b) {
+              int64_t h = i * s[0] + a - rows[1], v = j * s[1] + b - cols[1];
+              if (h < 0 || h >= H || v < 0 || v >= W)
+                continue;
+              int64_t at = ((n * H + h) * W + v) * C + c;
+              cells.push_back(at);
+              if (best < 0 || x.data[at] > x.data[best])
+                best = at;
+            }
+          double gv = g.data[((n * OH + i) * OW + j) * C + c];
+          if (max)
+            r.data[best] += gv;
+          else
+            for (int64_t at : cells)
+              r.data[at] += gv / (double)cells.size();
+        }
+  return r;
+}
+
 } // namespace
 
 FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
@@ -285,6 +348,16 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
                             x.data[((n * H + h) * W + v) * C + c] *
                             g.data[((n * OH + i) * OW + j) * CO + co];
                   }
+        })
+        .Case([&](MaxPoolOp o) { r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), true); })
+        .Case([&](AvgPoolOp o) { r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), false); })
+        .Case([&](MaxPoolGradOp o) {
+          r = poolGrad(get(o.getX()), get(o.getG()), o.getKsize(), o.getStrides(), o.getPadding(), true);
+        })
+        .Case([&](AvgPoolGradOp o) {
+          DTensor shapeOnly{out, std::vector<double>(1, 0.0)};
+          shapeOnly.data.assign(shapeOnly.size(), 0.0);
+          r = poolGrad(shapeOnly, get(o.getG()), o.getKsize(), o.getStrides(), o.getPadding(), false);
         })
         .Case([&](MatmulOp o) {
           const DTensor &a = get(o.getLhs()), &b = get(o.getRhs());

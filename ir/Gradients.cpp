@@ -322,6 +322,29 @@ LogicalResult Conv2DOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Va
   return gb.result();
 }
 
+// y = max_pool(x):  dx = g routed to each window's (first) maximum
+LogicalResult MaxPoolOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.op("max_pool_grad", {getX(), g},
+                        {b.getNamedAttr("ksize", getKsizeAttr()),
+                         b.getNamedAttr("strides", getStridesAttr()),
+                         b.getNamedAttr("padding", getPaddingAttr())}));
+  return gb.result();
+}
+
+// y = avg_pool(x):  dx = g / count shared by the window's image elements
+LogicalResult AvgPoolOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  auto x = getX().getType();
+  grads.push_back(gb.op("avg_pool_grad", g,
+                        {b.getNamedAttr("input_size",
+                                        b.getDenseI64ArrayAttr({x.getDimSize(1), x.getDimSize(2)})),
+                         b.getNamedAttr("ksize", getKsizeAttr()),
+                         b.getNamedAttr("strides", getStridesAttr()),
+                         b.getNamedAttr("padding", getPaddingAttr())}));
+  return gb.result();
+}
+
 // C = A B:  dA = g B^T,  dB = A^T g
 LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};

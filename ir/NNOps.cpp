@@ -432,6 +432,52 @@ LogicalResult Conv2DBackpropFilterOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+/// The output shape of a pooling window over an NHWC image.
+static LogicalResult inferPool(std::optional<Location> loc, RankedTensorType x,
+                               ArrayRef<int64_t> ksize, ArrayRef<int64_t> strides,
+                               StringRef padding, SmallVectorImpl<Type> &types) {
+  if (x.getRank() != 4)
+    return emitOptionalError(loc, "pooling needs an NHWC image, got ", formatShape(x.getShape()));
+  if (padding != "SAME" && padding != "VALID")
+    return emitOptionalError(loc, "padding must be \"SAME\" or \"VALID\", got \"", padding, "\"");
+  if (ksize.size() != 2 || strides.size() != 2 || ksize[0] < 1 || ksize[1] < 1 ||
+      strides[0] < 1 || strides[1] < 1)
+    return emitOptionalError(loc, "ksize and strides must be two positive integers each");
+  SmallVector<int64_t> shape(x.getShape());
+  for (int d = 0; d < 2; ++d) {
+    auto window = convWindow(x.getDimSize(1 + d), ksize[d], strides[d], padding == "SAME");
+    if (!window)
+      return emitOptionalError(loc, "a ", ksize[0], "x", ksize[1], " window does not fit a ",
+                               x.getDimSize(1), "x", x.getDimSize(2), " image without padding");
+    shape[1 + d] = (*window)[0];
+  }
+  types.push_back(x.clone(shape));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor a, SmallVectorImpl<Type> &types) {
+  return inferPool(loc, tensorType(a.getX()), a.getKsize(), a.getStrides(), a.getPadding(), types);
+}
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor a, SmallVectorImpl<Type> &types) {
+  return inferPool(loc, tensorType(a.getX()), a.getKsize(), a.getStrides(), a.getPadding(), types);
+}
+LogicalResult MaxPoolGradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                              Adaptor a, SmallVectorImpl<Type> &types) {
+  types.push_back(tensorType(a.getX()));
+  return success();
+}
+LogicalResult AvgPoolGradOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                              Adaptor a, SmallVectorImpl<Type> &types) {
+  RankedTensorType g = tensorType(a.getG());
+  if (g.getRank() != 4 || a.getInputSize().size() != 2)
+    return emitOptionalError(loc, "avg_pool_grad needs a 4-D g and [H, W]");
+  types.push_back(g.clone({g.getDimSize(0), a.getInputSize()[0], a.getInputSize()[1],
+                           g.getDimSize(3)}));
+  return success();
+}
+
 std::array<int64_t, 4> Conv2DOp::getPads() {
   std::array<int64_t, 4> pads{};
   for (int d = 0; d < 2; ++d) {

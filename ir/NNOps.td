@@ -376,6 +376,61 @@ def NN_Conv2DBackpropFilterOp : NN_Op<"conv2d_backprop_filter", [Pure, InferType
   }];
 }
 
+class NN_PoolOp<string mnemonic, string what>
+    : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = what # " over ksize windows of an NHWC image, TensorFlow's padding";
+  let description = [{
+    Windows of `ksize = [ky, kx]` every `strides = [sy, sx]`; the output size
+    and the padding follow TensorFlow's rule as for conv2d. Padding is never
+    part of a window: a maximum ignores it and an average divides by the
+    number of image elements in the window.
+
+    ```mlir
+    %y = nn.}] # mnemonic # [{ %x {ksize = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = "SAME"} : (tensor<?x28x28x32xf32>) -> tensor<?x14x14x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, DenseI64ArrayAttr:$ksize,
+                       DenseI64ArrayAttr:$strides, StrAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_MaxPoolOp : NN_PoolOp<"max_pool", "the maximum">;
+def NN_AvgPoolOp : NN_PoolOp<"avg_pool", "the average">;
+
+def NN_MaxPoolGradOp : NN_Op<"max_pool_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the gradient of max_pool: each window's gradient goes to its maximum";
+  let description = [{
+    `dx[p] = sum of g[w]` over the windows w whose maximum is at p; among
+    equal values the first in row-major order of the window is the maximum,
+    as TensorFlow's CPU kernel chooses.
+
+    ```mlir
+    %dx = nn.max_pool_grad %x, %g {ksize = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = "SAME"} : (tensor<50x28x28x32xf32>, tensor<50x14x14x32xf32>) -> tensor<50x28x28x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, NN_FloatTensor:$g, DenseI64ArrayAttr:$ksize,
+                       DenseI64ArrayAttr:$strides, StrAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $g attr-dict `:` functional-type(operands, results)";
+}
+
+def NN_AvgPoolGradOp : NN_Op<"avg_pool_grad", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the gradient of avg_pool: each window's gradient shared by its elements";
+  let description = [{
+    `dx[p] = sum of g[w] / count(w)` over the windows w that contain p, with
+    `count(w)` the number of image elements in w. `input_size` is `[H, W]`.
+
+    ```mlir
+    %dx = nn.avg_pool_grad %g {input_size = array<i64: 28, 28>, ksize = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = "SAME"} : (tensor<50x14x14x32xf32>) -> tensor<50x28x28x32xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$g, DenseI64ArrayAttr:$input_size, DenseI64ArrayAttr:$ksize,
+                       DenseI64ArrayAttr:$strides, StrAttr:$padding);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$g attr-dict `:` functional-type(operands, results)";
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

@@ -406,7 +406,8 @@ struct ConcatLowering : OpConversionPattern<nn::ConcatOp> {
 /// (top, left) and spread by `stride` (1 = contiguous): zero padding, and for
 /// the input gradient also the zeros between strided positions.
 Value placeInZeros(OpBuilder &b, Location loc, Value x, int64_t outerH, int64_t outerW,
-                   int64_t top, int64_t left, int64_t sy = 1, int64_t sx = 1) {
+                   int64_t top, int64_t left, int64_t sy = 1, int64_t sx = 1,
+                   double fill = 0.0) {
   RankedTensorType type = tensorTypeOf(x);
   SmallVector<int64_t> shape(type.getShape());
   if (shape[1] == outerH && shape[2] == outerW && sy == 1 && sx == 1)
@@ -414,7 +415,7 @@ Value placeInZeros(OpBuilder &b, Location loc, Value x, int64_t outerH, int64_t 
   shape[1] = outerH;
   shape[2] = outerW;
   Value zeros = filledTensor(b, loc, RankedTensorType::get(shape, type.getElementType()),
-                             constantFloat(b, loc, 0.0));
+                             constantFloat(b, loc, fill));
   SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(top),
                                        b.getIndexAttr(left), b.getIndexAttr(0)};
   SmallVector<OpFoldResult> sizes, strides = {b.getIndexAttr(1), b.getIndexAttr(sy),
@@ -534,6 +535,200 @@ struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInput
     for (int64_t dim : type.getShape())
       sizes.push_back(rewriter.getIndexAttr(dim));
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, type, dxp, offsets, sizes, strides);
+    return success();
+  }
+};
+
+/// The geometry of a pooling window over an image of `x`'s size.
+struct PoolGeometry {
+  int64_t H, W, OH, OW, ky, kx, sy, sx, top, left, bottom, right;
+  PoolGeometry(RankedTensorType x, ArrayRef<int64_t> k, ArrayRef<int64_t> s, StringRef padding) {
+    bool same = padding == "SAME";
+    auto rows = *nn::convWindow(x.getDimSize(1), k[0], s[0], same);
+    auto cols = *nn::convWindow(x.getDimSize(2), k[1], s[1], same);
+    H = x.getDimSize(1), W = x.getDimSize(2), OH = rows[0], OW = cols[0];
+    ky = k[0], kx = k[1], sy = s[0], sx = s[1];
+    top = rows[1], bottom = rows[2], left = cols[1], right = cols[2];
+  }
+};
+
+Value indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return b.create<arith::ConstantIndexOp>(loc, v);
+}
+
+/// The number of image elements in the window at output position (i, j):
+/// (min(i*sy - top + ky, H) - max(i*sy - top, 0)) times the same for columns.
+Value windowCount(OpBuilder &b, Location loc, const PoolGeometry &p, Value i, Value j) {
+  auto extent = [&](Value o, int64_t s, int64_t pad, int64_t k, int64_t size) {
+    Value start = b.create<arith::SubIOp>(loc, b.create<arith::MulIOp>(loc, o, indexConst(b, loc, s)),
+                                          indexConst(b, loc, pad));
+    Value end = b.create<arith::MinSIOp>(loc, b.create<arith::AddIOp>(loc, start, indexConst(b, loc, k)),
+                                         indexConst(b, loc, size));
+    return b.create<arith::SubIOp>(loc, end, b.create<arith::MaxSIOp>(loc, start, indexConst(b, loc, 0)));
+  };
+  Value n = b.create<arith::MulIOp>(loc, extent(i, p.sy, p.top, p.ky, p.H),
+                                    extent(j, p.sx, p.left, p.kx, p.W));
+  return b.create<arith::SIToFPOp>(loc, b.getF32Type(),
+                                   b.create<arith::IndexCastOp>(loc, b.getI64Type(), n));
+}
+
+/// A reduction over every window: loops (n, i, j, c | a, b) reading the
+/// padded image at (n, i*sy + a, j*sx + b, c); `window` gives the loops a, b
+/// their extent.
+linalg::GenericOp windowReduction(OpBuilder &b, Location loc, Value padded, const PoolGeometry &p,
+                                  TypeRange resultTypes, ValueRange inits,
+                                  function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{p.ky, p.kx}, b.getF32Type());
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0, {d(0), d(1) * p.sy + d(4), d(2) * p.sx + d(5), d(3)}, ctx),
+      AffineMap::get(6, 0, {d(4), d(5)}, ctx)};
+  for (size_t k = 0; k < inits.size(); ++k)
+    maps.push_back(AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx));
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  return b.create<linalg::GenericOp>(loc, resultTypes, ValueRange{padded, window}, inits, maps,
+                                     iterators, body);
+}
+
+/// max_pool: the maximum over each window of the image padded with -inf.
+/// avg_pool: the sum over each window of the zero-padded image, divided by
+/// the window's count of image elements.
+template <typename OpTy, bool isMax>
+struct PoolLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    PoolGeometry p(op.getX().getType(), op.getKsize(), op.getStrides(), op.getPadding());
+    double fill = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
+    Value padded = placeInZeros(rewriter, loc, adaptor.getX(), p.H + p.top + p.bottom,
+                                p.W + p.left + p.right, p.top, p.left, 1, 1, fill);
+    auto type = cast<RankedTensorType>(op.getType());
+    Value init = filledTensor(rewriter, loc, type, constantFloat(rewriter, loc, fill));
+    Value pooled = windowReduction(rewriter, loc, padded, p, type, init,
+                                   [](OpBuilder &b, Location l, ValueRange a) {
+      Value r = isMax ? (Value)b.create<arith::MaximumFOp>(l, a[2], a[0])
+                      : (Value)b.create<arith::AddFOp>(l, a[2], a[0]);
+      b.create<linalg::YieldOp>(l, r);
+    }).getResult(0);
+    if (!isMax)
+      pooled = buildElementwise(rewriter, loc, type, pooled,
+                                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value count = windowCount(b, l, p, b.create<linalg::IndexOp>(l, 1),
+                                  b.create<linalg::IndexOp>(l, 2));
+        return b.create<arith::DivFOp>(l, a[0], count);
+      });
+    rewriter.replaceOp(op, pooled);
+    return success();
+  }
+};
+
+/// The gradients of pooling as a gather: dx[n, h, v, c] sums, over the window
+/// offsets (a, b), the gradient of the window (i, j) = ((h + top - a) / sy,
+/// (v + left - b) / sx) when that division is exact and in range, and (max)
+/// when (a, b) is that window's first maximum or (avg) divided by its count.
+/// `argmax` (max only) holds each window's first maximum as a * kx + b.
+Value poolGradient(OpBuilder &b, Location loc, RankedTensorType type, Value g, Value argmax,
+                   const PoolGeometry &p) {
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{p.ky, p.kx}, b.getF32Type());
+  Value init = filledTensor(b, loc, type, constantFloat(b, loc, 0.0));
+  SmallVector<AffineMap> maps = {AffineMap::get(6, 0, {d(4), d(5)}, ctx),
+                                 AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, type, ValueRange{window}, init, maps, iterators,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        auto idx = [&](int64_t dim) { return nb.create<linalg::IndexOp>(l, dim); };
+        Value zero = indexConst(nb, l, 0);
+        // The window index along one dimension, and whether it exists.
+        auto windowOf = [&](Value pos, Value offset, int64_t pad, int64_t s, int64_t outSize,
+                            Value &valid) {
+          Value num = nb.create<arith::SubIOp>(
+              l, nb.create<arith::AddIOp>(l, pos, indexConst(nb, l, pad)), offset);
+          Value nonNegative = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, num, zero);
+          Value safe = nb.create<arith::SelectOp>(l, nonNegative, num, zero);
+          Value exact = nb.create<arith::CmpIOp>(
+              l, arith::CmpIPredicate::eq, nb.create<arith::RemSIOp>(l, safe, indexConst(nb, l, s)),
+              zero);
+          Value w = nb.create<arith::DivSIOp>(l, safe, indexConst(nb, l, s));
+          Value inRange = nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, w,
+                                                   indexConst(nb, l, outSize));
+          valid = nb.create<arith::AndIOp>(l, nonNegative, nb.create<arith::AndIOp>(l, exact, inRange));
+          return nb.create<arith::SelectOp>(l, inRange, w, zero);
+        };
+        Value validI, validJ;
+        Value a = idx(4), bb = idx(5);
+        Value i = windowOf(idx(1), a, p.top, p.sy, p.OH, validI);
+        Value j = windowOf(idx(2), bb, p.left, p.sx, p.OW, validJ);
+        Value valid = nb.create<arith::AndIOp>(l, validI, validJ);
+        SmallVector<Value> at = {idx(0), i, j, idx(3)};
+        Value gv = nb.create<tensor::ExtractOp>(l, g, at);
+        if (argmax) {
+          Value here = nb.create<arith::AddIOp>(
+              l, nb.create<arith::MulIOp>(l, a, indexConst(nb, l, p.kx)), bb);
+          Value best = nb.create<arith::IndexCastOp>(l, nb.getIndexType(),
+                                                     nb.create<tensor::ExtractOp>(l, argmax, at));
+          valid = nb.create<arith::AndIOp>(
+              l, valid, nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, here, best));
+        } else {
+          gv = nb.create<arith::DivFOp>(l, gv, windowCount(nb, l, p, i, j));
+        }
+        Value contribution = nb.create<arith::SelectOp>(l, valid, gv, constantFloat(nb, l, 0.0));
+        nb.create<linalg::YieldOp>(l, ValueRange{nb.create<arith::AddFOp>(l, args[1], contribution)});
+      });
+  return generic.getResult(0);
+}
+
+struct MaxPoolGradLowering : OpConversionPattern<nn::MaxPoolGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::MaxPoolGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType xType = op.getX().getType();
+    PoolGeometry p(xType, op.getKsize(), op.getStrides(), op.getPadding());
+    double negInf = -std::numeric_limits<double>::infinity();
+    Value padded = placeInZeros(rewriter, loc, adaptor.getX(), p.H + p.top + p.bottom,
+                                p.W + p.left + p.right, p.top, p.left, 1, 1, negInf);
+    // Each window's first maximum, as a * kx + b (the strict > keeps the first).
+    auto pooledType = cast<RankedTensorType>(op.getG().getType());
+    auto indexType = pooledType.clone(rewriter.getI64Type());
+    Value bestValue = filledTensor(rewriter, loc, pooledType, constantFloat(rewriter, loc, negInf));
+    Value bestIndex = filledTensor(rewriter, loc, indexType,
+                                   rewriter.create<arith::ConstantOp>(loc, rewriter.getI64IntegerAttr(0)));
+    int64_t kx = p.kx;
+    Value argmax = windowReduction(
+        rewriter, loc, padded, p, TypeRange{pooledType, indexType}, ValueRange{bestValue, bestIndex},
+        [kx](OpBuilder &b, Location l, ValueRange a) {
+          Value here = b.create<arith::AddIOp>(
+              l, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4),
+                                         b.create<arith::ConstantIndexOp>(l, kx)),
+              b.create<linalg::IndexOp>(l, 5));
+          Value better = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], a[2]);
+          Value value = b.create<arith::SelectOp>(l, better, a[0], a[2]);
+          Value index = b.create<arith::SelectOp>(
+              l, better, b.create<arith::IndexCastOp>(l, b.getI64Type(), here), a[3]);
+          b.create<linalg::YieldOp>(l, ValueRange{value, index});
+        }).getResult(1);
+    rewriter.replaceOp(op, poolGradient(rewriter, loc, op.getType(), adaptor.getG(), argmax, p));
+    return success();
+  }
+};
+
+struct AvgPoolGradLowering : OpConversionPattern<nn::AvgPoolGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::AvgPoolGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    PoolGeometry p(op.getType(), op.getKsize(), op.getStrides(), op.getPadding());
+    rewriter.replaceOp(op, poolGradient(rewriter, op.getLoc(), op.getType(), adaptor.getG(),
+                                        Value(), p));
     return success();
   }
 };
@@ -847,6 +1042,8 @@ struct ConvertNNToLinalg
     patterns.add<ConstantLowering, MatmulLowering, TransposeLowering,
                  ReshapeLowering, ConcatLowering, SliceLowering, Conv2DLowering,
                  Conv2DBackpropFilterLowering, Conv2DBackpropInputLowering,
+                 PoolLowering<nn::MaxPoolOp, true>, PoolLowering<nn::AvgPoolOp, false>,
+                 MaxPoolGradLowering, AvgPoolGradLowering,
                  BroadcastLikeLowering, ArgmaxLowering,
                  SoftmaxLowering, LogSoftmaxLowering, SoftmaxCrossEntropyLowering,
                  SigmoidCrossEntropyLowering, MeanSquaredErrorLowering,
