@@ -121,6 +121,34 @@ DTensor logSumExp(const DTensor &x) {
   return binary(m, s, m.shape, [](double a, double b) { return a + std::log(b); });
 }
 
+/// Every multiply of a convolution: calls tap(x index, w index, y index) for
+/// each output element, filter element and channel pair whose image element
+/// lies inside the image (padding contributes zeros, so it is skipped). The
+/// forward pass and both gradients are the same sum read three ways.
+template <typename Tap>
+void forEachTap(const std::vector<int64_t> &x, const std::vector<int64_t> &w,
+                const std::vector<int64_t> &y, ArrayRef<int64_t> strides, StringRef padding,
+                Tap tap) {
+  int64_t N = x[0], H = x[1], W = x[2], C = x[3];
+  int64_t KH = w[0], KW = w[1], CO = w[3], OH = y[1], OW = y[2];
+  bool same = padding == "SAME";
+  int64_t top = (*convWindow(H, KH, strides[0], same))[1];
+  int64_t left = (*convWindow(W, KW, strides[1], same))[1];
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t i = 0; i < OH; ++i)
+      for (int64_t j = 0; j < OW; ++j)
+        for (int64_t kh = 0; kh < KH; ++kh)
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            int64_t h = i * strides[0] + kh - top, v = j * strides[1] + kw - left;
+            if (h < 0 || h >= H || v < 0 || v >= W)
+              continue;
+            for (int64_t c = 0; c < C; ++c)
+              for (int64_t co = 0; co < CO; ++co)
+                tap(((n * H + h) * W + v) * C + c, ((kh * KW + kw) * C + c) * CO + co,
+                    ((n * OH + i) * OW + j) * CO + co);
+          }
+}
+
 /// max_pool / avg_pool: each window over the image elements it covers.
 DTensor pool(const DTensor &x, ArrayRef<int64_t> k, ArrayRef<int64_t> s, StringRef padding,
              bool max) {
@@ -279,75 +307,22 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
         })
         .Case([&](Conv2DOp o) {
           const DTensor &x = get(o.getX()), &w = get(o.getW());
-          auto pads = o.getPads();
-          int64_t N = out[0], OH = out[1], OW = out[2], CO = out[3];
-          int64_t H = x.shape[1], W = x.shape[2], C = x.shape[3];
-          int64_t KH = w.shape[0], KW = w.shape[1];
-          int64_t sy = o.getStrides()[0], sx = o.getStrides()[1];
-          r = {out, std::vector<double>(N * OH * OW * CO, 0.0)};
-          for (int64_t n = 0; n < N; ++n)
-            for (int64_t i = 0; i < OH; ++i)
-              for (int64_t j = 0; j < OW; ++j)
-                for (int64_t kh = 0; kh < KH; ++kh)
-                  for (int64_t kw = 0; kw < KW; ++kw) {
-                    int64_t h = i * sy + kh - pads[0], v = j * sx + kw - pads[1];
-                    if (h < 0 || h >= H || v < 0 || v >= W)
-                      continue; // a padding zero
-                    for (int64_t c = 0; c < C; ++c)
-                      for (int64_t co = 0; co < CO; ++co)
-                        r.data[((n * OH + i) * OW + j) * CO + co] +=
-                            x.data[((n * H + h) * W + v) * C + c] *
-                            w.data[((kh * KW + kw) * C + c) * CO + co];
-                  }
+          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
+          forEachTap(x.shape, w.shape, out, o.getStrides(), o.getPadding(),
+                     [&](int64_t xi, int64_t wi, int64_t yi) { r.data[yi] += x.data[xi] * w.data[wi]; });
         })
         .Case([&](Conv2DBackpropInputOp o) {
           const DTensor &g = get(o.getG()), &w = get(o.getW());
-          int64_t N = out[0], H = out[1], W = out[2], C = out[3];
-          int64_t OH = g.shape[1], OW = g.shape[2], CO = g.shape[3];
-          int64_t KH = w.shape[0], KW = w.shape[1];
-          int64_t sy = o.getStrides()[0], sx = o.getStrides()[1];
-          bool same = o.getPadding() == "SAME";
-          int64_t top = (*convWindow(H, KH, sy, same))[1], left = (*convWindow(W, KW, sx, same))[1];
-          r = {out, std::vector<double>(N * H * W * C, 0.0)};
-          // Scatter: each output gradient flows back to the inputs it read.
-          for (int64_t n = 0; n < N; ++n)
-            for (int64_t i = 0; i < OH; ++i)
-              for (int64_t j = 0; j < OW; ++j)
-                for (int64_t kh = 0; kh < KH; ++kh)
-                  for (int64_t kw = 0; kw < KW; ++kw) {
-                    int64_t h = i * sy + kh - top, v = j * sx + kw - left;
-                    if (h < 0 || h >= H || v < 0 || v >= W)
-                      continue;
-                    for (int64_t c = 0; c < C; ++c)
-                      for (int64_t co = 0; co < CO; ++co)
-                        r.data[((n * H + h) * W + v) * C + c] +=
-                            g.data[((n * OH + i) * OW + j) * CO + co] *
-                            w.data[((kh * KW + kw) * C + c) * CO + co];
-                  }
+          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
+          // Each output gradient flows back to the image elements it read.
+          forEachTap(out, w.shape, g.shape, o.getStrides(), o.getPadding(),
+                     [&](int64_t xi, int64_t wi, int64_t yi) { r.data[xi] += g.data[yi] * w.data[wi]; });
         })
         .Case([&](Conv2DBackpropFilterOp o) {
           const DTensor &x = get(o.getX()), &g = get(o.getG());
-          int64_t KH = out[0], KW = out[1], C = out[2], CO = out[3];
-          int64_t N = x.shape[0], H = x.shape[1], W = x.shape[2];
-          int64_t OH = g.shape[1], OW = g.shape[2];
-          int64_t sy = o.getStrides()[0], sx = o.getStrides()[1];
-          bool same = o.getPadding() == "SAME";
-          int64_t top = (*convWindow(H, KH, sy, same))[1], left = (*convWindow(W, KW, sx, same))[1];
-          r = {out, std::vector<double>(KH * KW * C * CO, 0.0)};
-          for (int64_t n = 0; n < N; ++n)
-            for (int64_t i = 0; i < OH; ++i)
-              for (int64_t j = 0; j < OW; ++j)
-                for (int64_t kh = 0; kh < KH; ++kh)
-                  for (int64_t kw = 0; kw < KW; ++kw) {
-                    int64_t h = i * sy + kh - top, v = j * sx + kw - left;
-                    if (h < 0 || h >= H || v < 0 || v >= W)
-                      continue;
-                    for (int64_t c = 0; c < C; ++c)
-                      for (int64_t co = 0; co < CO; ++co)
-                        r.data[((kh * KW + kw) * C + c) * CO + co] +=
-                            x.data[((n * H + h) * W + v) * C + c] *
-                            g.data[((n * OH + i) * OW + j) * CO + co];
-                  }
+          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
+          forEachTap(x.shape, out, g.shape, o.getStrides(), o.getPadding(),
+                     [&](int64_t xi, int64_t wi, int64_t yi) { r.data[wi] += x.data[xi] * g.data[yi]; });
         })
         .Case([&](MaxPoolOp o) { r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), true); })
         .Case([&](AvgPoolOp o) { r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), false); })

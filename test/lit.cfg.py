@@ -7,7 +7,7 @@ import lit.formats
 config.name = "nnc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".nn", ".test"]
-config.excludes = ["Inputs", "tools", "runtime", "CMakeLists.txt", "pool_reference.py", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "tools", "runtime", "CMakeLists.txt", "tf_reference.py", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
 

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Checks one SGD step (learning rate 1) of Inputs/conv2d_train.nn: the filters
 in CHECKPOINT must equal w - dL/dw, with dL/dw from central finite
-differences of a plain float64 Python implementation of tf.nn.conv2d.
+differences of a plain float64 Python tf.nn.conv2d (tf_reference.py).
 
   conv-gradient-reference.py CHECKPOINT X.csv
 """
 import json
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tf_reference import conv  # noqa: E402
 
 W1 = [[[[1, 0, -1], [0.5, 2, 1]], [[0, 1, 1], [-1, 0.5, 0]]],
       [[[2, -1, 0], [1, 1, 1]], [[0.5, 0.5, -2], [1, 0, 1]]],
@@ -18,33 +22,6 @@ W2 = [[[[0.5, -1], [1, 0.25], [0, 1]], [[-0.5, 0], [1, 1], [0.5, -2]]],
 
 def flat(t):
     return [v for a in t for b in a for c in b for v in c]
-
-
-def conv(img, shape, w, kshape, strides, padding):
-    H, W, C = shape
-    KH, KW, _, CO = kshape
-    sy, sx = strides
-
-    def dim(n, k, s):
-        if padding == "SAME":
-            o = -(-n // s)
-            return o, max((o - 1) * s + k - n, 0) // 2
-        return (n - k) // s + 1, 0
-    OH, top = dim(H, KH, sy)
-    OW, left = dim(W, KW, sx)
-    out = []
-    for i in range(OH):
-        for j in range(OW):
-            for o in range(CO):
-                total = 0.0
-                for kh in range(KH):
-                    for kw in range(KW):
-                        h, v = i * sy + kh - top, j * sx + kw - left
-                        if 0 <= h < H and 0 <= v < W:
-                            for c in range(C):
-                                total += img[(h * W + v) * C + c] * w[((kh * KW + kw) * C + c) * CO + o]
-                out.append(total)
-    return out, (OH, OW, CO)
 
 
 def loss(items, w1, w2):

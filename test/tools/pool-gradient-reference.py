@@ -2,7 +2,7 @@
 """Checks one SGD step (learning rate 1) of Inputs/pool_train.nn: w1 in
 CHECKPOINT must equal w1 - dL/dw1, with dL/dw1 from central finite
 differences of plain float64 Python conv2d, max_pool and avg_pool
-(pool_reference.py).
+(tf_reference.py).
 
   pool-gradient-reference.py CHECKPOINT X.csv
 """
@@ -12,7 +12,7 @@ import struct
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from pool_reference import conv, pool  # noqa: E402
+from tf_reference import conv, pool  # noqa: E402
 
 W1 = [1, 0, -1, 0.5, 2, 1, 0, 1, 1, -1, 0.5, 0, 2, -1, 0, 1, 1, 1, 0.5, 0.5, -2, 1, 0, 1,
       -1, 1, 0, 0, -0.5, 1, 1, 2, 0.25, 0, 0, -1]
