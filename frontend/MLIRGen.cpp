@@ -60,24 +60,13 @@ public:
     // The train block's reported values, over the infer program's data, when
     // each is a sum or a mean of the items (as for `on test`).
     std::vector<std::string> settings;
-    if (ast.train && !ast.train->report.empty()) {
+    if (ast.train && !ast.train->report.empty() &&
+        addEvaluation(ast.train->report, batch, ast.infer->loc, /*required=*/false, specs,
+                      settings)) {
       std::string report;
-      for (const NameRef &r : ast.train->report) {
-        std::string how = aggregation(r.name);
-        if (how.empty()) {
-          report.clear();
-          break;
-        }
+      for (const NameRef &r : ast.train->report)
         report += (report.empty() ? "" : ",") + r.name;
-        settings.push_back("aggregate." + r.name + "=" + how);
-      }
-      if (!report.empty()) {
-        settings.push_back("report=" + report);
-        specs.push_back({"evaluate", ast.train->report, batch, ast.infer->loc, {}});
-        specs.push_back({"evaluate_1", ast.train->report, 1, ast.infer->loc, {}});
-      } else {
-        settings.clear();
-      }
+      settings.push_back("report=" + report);
     }
     return genProgram("infer", specs, settings);
   }
@@ -108,23 +97,9 @@ public:
     for (const NameRef &r : t.report)
       report += (report.empty() ? "" : ",") + r.name;
     settings.push_back("report=" + report);
-    if (t.reportOnTest) {
-      // The test set is evaluated in batches of the train batch, and its
-      // last items one at a time, so that every item counts exactly once.
-      for (const NameRef &r : t.report) {
-        std::string how = aggregation(r.name);
-        if (how.empty()) {
-          emitError(fileLoc(r.loc))
-              << "'" << r.name << "' cannot be reported on test: a value over the "
-              << "whole test set must be a sum (reduce_sum, a cross-entropy) or a "
-              << "mean (reduce_mean, mean_squared_error) of the items";
-          return nullptr;
-        }
-        settings.push_back("aggregate." + r.name + "=" + how);
-      }
-      specs.push_back({"evaluate", t.report, batch, t.loc, {}});
-      specs.push_back({"evaluate_1", t.report, 1, t.loc, {}});
-    }
+    if (t.reportOnTest &&
+        !addEvaluation(t.report, batch, t.loc, /*required=*/true, specs, settings))
+      return nullptr;
     return genProgram("train", specs, settings);
   }
 
@@ -145,6 +120,34 @@ public:
     if (failed(verify(*module)))
       return nullptr;
     return std::move(module);
+  }
+
+  /// Adds `evaluate` (batch `batch`) and `evaluate_1` (batch 1) returning the
+  /// reported values, and how each combines over many batches
+  /// ("aggregate.NAME=sum|mean"): the test set is evaluated in full batches
+  /// and its last items one at a time, so that every item counts once. A
+  /// value that is neither a sum nor a mean of the items is an error when
+  /// `required`, else the evaluation is silently left out (returns false).
+  bool addEvaluation(const std::vector<NameRef> &report, int64_t batch, SourceLoc loc,
+                     bool required, std::vector<FunctionSpec> &specs,
+                     std::vector<std::string> &settings) {
+    std::vector<std::string> aggregates;
+    for (const NameRef &r : report) {
+      std::string how = aggregation(r.name);
+      if (how.empty()) {
+        if (required)
+          emitError(fileLoc(r.loc))
+              << "'" << r.name << "' cannot be reported on test: a value over the "
+              << "whole test set must be a sum (reduce_sum, a cross-entropy) or a "
+              << "mean (reduce_mean, mean_squared_error) of the items";
+        return false;
+      }
+      aggregates.push_back("aggregate." + r.name + "=" + how);
+    }
+    settings.insert(settings.end(), aggregates.begin(), aggregates.end());
+    specs.push_back({"evaluate", report, batch, loc, {}});
+    specs.push_back({"evaluate_1", report, 1, loc, {}});
+    return true;
   }
 
   /// How a reported value over many batches combines: "sum", "mean", or ""

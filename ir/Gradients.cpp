@@ -168,24 +168,28 @@ LogicalResult PowOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value
   return gb.result();
 }
 
+/// Gives g to b where `toB` (a 0/1 mask) is 1 and to a elsewhere, each summed
+/// back to its own shape: the gradient of a choice between two operands.
+static LogicalResult routeBetween(GradBuilder &gb, Value g, Value toB, Value a, Value b,
+                                  SmallVectorImpl<Value> &grads) {
+  Value toA = gb.sub(gb.scalar(1.0), toB);
+  grads.push_back(gb.sumToShape(gb.mul(g, toA), a.getType()));
+  grads.push_back(gb.sumToShape(gb.mul(g, toB), b.getType()));
+  return gb.result();
+}
+
 // y = max(a, b):  g goes to a where a >= b, else to b
 LogicalResult MaximumOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
   Value toB = gb.mask(gb.op("less", {getLhs(), getRhs()}));
-  Value toA = gb.sub(gb.scalar(1.0), toB);
-  grads.push_back(gb.sumToShape(gb.mul(g, toA), getLhs().getType()));
-  grads.push_back(gb.sumToShape(gb.mul(g, toB), getRhs().getType()));
-  return gb.result();
+  return routeBetween(gb, g, toB, getLhs(), getRhs(), grads);
 }
 
 // y = min(a, b):  g goes to a where a <= b, else to b
 LogicalResult MinimumOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
   Value toB = gb.mask(gb.op("less", {getRhs(), getLhs()}));
-  Value toA = gb.sub(gb.scalar(1.0), toB);
-  grads.push_back(gb.sumToShape(gb.mul(g, toA), getLhs().getType()));
-  grads.push_back(gb.sumToShape(gb.mul(g, toB), getRhs().getType()));
-  return gb.result();
+  return routeBetween(gb, g, toB, getLhs(), getRhs(), grads);
 }
 
 // Comparisons are piecewise constant: zero gradient.

@@ -425,13 +425,26 @@ Value placeInZeros(OpBuilder &b, Location loc, Value x, int64_t outerH, int64_t 
   return b.create<tensor::InsertSliceOp>(loc, x, zeros, offsets, sizes, strides);
 }
 
-/// The padding TensorFlow gives an image of `x`'s size for this kernel.
-std::array<int64_t, 4> convPads(RankedTensorType image, int64_t kh, int64_t kw,
-                                ArrayRef<int64_t> strides, StringRef padding) {
-  bool same = padding == "SAME";
-  auto rows = *nn::convWindow(image.getDimSize(1), kh, strides[0], same);
-  auto cols = *nn::convWindow(image.getDimSize(2), kw, strides[1], same);
-  return {rows[1], cols[1], rows[2], cols[2]}; // top, left, bottom, right
+/// A window (a filter or a pooling window) of ky x kx every (sy, sx) over an
+/// NHWC image of H x W, with TensorFlow's output size and padding.
+struct Window {
+  int64_t H, W, OH, OW, ky, kx, sy, sx, top, left, bottom, right;
+  Window(RankedTensorType image, int64_t kernelH, int64_t kernelW, ArrayRef<int64_t> s,
+         StringRef padding) {
+    bool same = padding == "SAME";
+    auto rows = *nn::convWindow(image.getDimSize(1), kernelH, s[0], same);
+    auto cols = *nn::convWindow(image.getDimSize(2), kernelW, s[1], same);
+    H = image.getDimSize(1), W = image.getDimSize(2), OH = rows[0], OW = cols[0];
+    ky = kernelH, kx = kernelW, sy = s[0], sx = s[1];
+    top = rows[1], bottom = rows[2], left = cols[1], right = cols[2];
+  }
+  int64_t paddedH() const { return H + top + bottom; }
+  int64_t paddedW() const { return W + left + right; }
+};
+
+/// The image inside its padding, filled with `fill` (0, or -inf for a maximum).
+Value padImage(OpBuilder &b, Location loc, Value x, const Window &w, double fill = 0.0) {
+  return placeInZeros(b, loc, x, w.paddedH(), w.paddedW(), w.top, w.left, 1, 1, fill);
 }
 
 Value stridedConv(OpBuilder &b, Location loc, RankedTensorType type, Value x, Value w,
@@ -453,12 +466,10 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
   matchAndRewrite(nn::Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType xType = op.getX().getType(), wType = op.getW().getType();
-    auto pads = convPads(xType, wType.getDimSize(0), wType.getDimSize(1), op.getStrides(),
-                         op.getPadding());
-    Value padded = placeInZeros(rewriter, loc, adaptor.getX(),
-                                xType.getDimSize(1) + pads[0] + pads[2],
-                                xType.getDimSize(2) + pads[1] + pads[3], pads[0], pads[1]);
+    RankedTensorType wType = op.getW().getType();
+    Window window(op.getX().getType(), wType.getDimSize(0), wType.getDimSize(1),
+                  op.getStrides(), op.getPadding());
+    Value padded = padImage(rewriter, loc, adaptor.getX(), window);
     rewriter.replaceOp(op, stridedConv(rewriter, loc, op.getType(), padded, adaptor.getW(),
                                        op.getStrides()));
     return success();
@@ -474,11 +485,9 @@ struct Conv2DBackpropFilterLowering : OpConversionPattern<nn::Conv2DBackpropFilt
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
-    RankedTensorType xType = op.getX().getType();
     ArrayRef<int64_t> k = op.getKernelSize(), s = op.getStrides();
-    auto pads = convPads(xType, k[0], k[1], s, op.getPadding());
-    Value xp = placeInZeros(rewriter, loc, adaptor.getX(), xType.getDimSize(1) + pads[0] + pads[2],
-                            xType.getDimSize(2) + pads[1] + pads[3], pads[0], pads[1]);
+    Value xp = padImage(rewriter, loc, adaptor.getX(),
+                        Window(op.getX().getType(), k[0], k[1], s, op.getPadding()));
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     SmallVector<AffineMap> maps = {
         AffineMap::get(7, 0, {d(4), d(5) * s[0] + d(0), d(6) * s[1] + d(1), d(2)}, ctx),
@@ -512,8 +521,8 @@ struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInput
     RankedTensorType type = op.getType(), wType = op.getW().getType();
     int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1);
     ArrayRef<int64_t> s = op.getStrides();
-    auto pads = convPads(type, kh, kw, s, op.getPadding());
-    int64_t hp = type.getDimSize(1) + pads[0] + pads[2], wp = type.getDimSize(2) + pads[1] + pads[3];
+    Window window(type, kh, kw, s, op.getPadding());
+    int64_t hp = window.paddedH(), wp = window.paddedW();
     Value spread = placeInZeros(rewriter, loc, adaptor.getG(), hp + kh - 1, wp + kw - 1, kh - 1,
                                 kw - 1, s[0], s[1]);
     // flipped[a, b, o, c] = w[kh-1-a, kw-1-b, c, o]
@@ -529,26 +538,13 @@ struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInput
     auto paddedType = RankedTensorType::get(
         {type.getDimSize(0), hp, wp, type.getDimSize(3)}, rewriter.getF32Type());
     Value dxp = stridedConv(rewriter, loc, paddedType, spread, flipped, {1, 1});
-    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(pads[0]),
-                                         rewriter.getIndexAttr(pads[1]), rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(window.top),
+                                         rewriter.getIndexAttr(window.left), rewriter.getIndexAttr(0)};
     SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
     for (int64_t dim : type.getShape())
       sizes.push_back(rewriter.getIndexAttr(dim));
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, type, dxp, offsets, sizes, strides);
     return success();
-  }
-};
-
-/// The geometry of a pooling window over an image of `x`'s size.
-struct PoolGeometry {
-  int64_t H, W, OH, OW, ky, kx, sy, sx, top, left, bottom, right;
-  PoolGeometry(RankedTensorType x, ArrayRef<int64_t> k, ArrayRef<int64_t> s, StringRef padding) {
-    bool same = padding == "SAME";
-    auto rows = *nn::convWindow(x.getDimSize(1), k[0], s[0], same);
-    auto cols = *nn::convWindow(x.getDimSize(2), k[1], s[1], same);
-    H = x.getDimSize(1), W = x.getDimSize(2), OH = rows[0], OW = cols[0];
-    ky = k[0], kx = k[1], sy = s[0], sx = s[1];
-    top = rows[1], bottom = rows[2], left = cols[1], right = cols[2];
   }
 };
 
@@ -558,7 +554,7 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
 
 /// The number of image elements in the window at output position (i, j):
 /// (min(i*sy - top + ky, H) - max(i*sy - top, 0)) times the same for columns.
-Value windowCount(OpBuilder &b, Location loc, const PoolGeometry &p, Value i, Value j) {
+Value windowCount(OpBuilder &b, Location loc, const Window &p, Value i, Value j) {
   auto extent = [&](Value o, int64_t s, int64_t pad, int64_t k, int64_t size) {
     Value start = b.create<arith::SubIOp>(loc, b.create<arith::MulIOp>(loc, o, indexConst(b, loc, s)),
                                           indexConst(b, loc, pad));
@@ -575,7 +571,7 @@ Value windowCount(OpBuilder &b, Location loc, const PoolGeometry &p, Value i, Va
 /// A reduction over every window: loops (n, i, j, c | a, b) reading the
 /// padded image at (n, i*sy + a, j*sx + b, c); `window` gives the loops a, b
 /// their extent.
-linalg::GenericOp windowReduction(OpBuilder &b, Location loc, Value padded, const PoolGeometry &p,
+linalg::GenericOp windowReduction(OpBuilder &b, Location loc, Value padded, const Window &p,
                                   TypeRange resultTypes, ValueRange inits,
                                   function_ref<void(OpBuilder &, Location, ValueRange)> body) {
   MLIRContext *ctx = b.getContext();
@@ -602,10 +598,9 @@ struct PoolLowering : OpConversionPattern<OpTy> {
   matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    PoolGeometry p(op.getX().getType(), op.getKsize(), op.getStrides(), op.getPadding());
+    Window p(op.getX().getType(), op.getKsize()[0], op.getKsize()[1], op.getStrides(), op.getPadding());
     double fill = isMax ? -std::numeric_limits<double>::infinity() : 0.0;
-    Value padded = placeInZeros(rewriter, loc, adaptor.getX(), p.H + p.top + p.bottom,
-                                p.W + p.left + p.right, p.top, p.left, 1, 1, fill);
+    Value padded = padImage(rewriter, loc, adaptor.getX(), p, fill);
     auto type = cast<RankedTensorType>(op.getType());
     Value init = filledTensor(rewriter, loc, type, constantFloat(rewriter, loc, fill));
     Value pooled = windowReduction(rewriter, loc, padded, p, type, init,
@@ -632,7 +627,7 @@ struct PoolLowering : OpConversionPattern<OpTy> {
 /// when (a, b) is that window's first maximum or (avg) divided by its count.
 /// `argmax` (max only) holds each window's first maximum as a * kx + b.
 Value poolGradient(OpBuilder &b, Location loc, RankedTensorType type, Value g, Value argmax,
-                   const PoolGeometry &p) {
+                   const Window &p) {
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{p.ky, p.kx}, b.getF32Type());
@@ -692,10 +687,9 @@ struct MaxPoolGradLowering : OpConversionPattern<nn::MaxPoolGradOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType xType = op.getX().getType();
-    PoolGeometry p(xType, op.getKsize(), op.getStrides(), op.getPadding());
+    Window p(xType, op.getKsize()[0], op.getKsize()[1], op.getStrides(), op.getPadding());
     double negInf = -std::numeric_limits<double>::infinity();
-    Value padded = placeInZeros(rewriter, loc, adaptor.getX(), p.H + p.top + p.bottom,
-                                p.W + p.left + p.right, p.top, p.left, 1, 1, negInf);
+    Value padded = padImage(rewriter, loc, adaptor.getX(), p, negInf);
     // Each window's first maximum, as a * kx + b (the strict > keeps the first).
     auto pooledType = cast<RankedTensorType>(op.getG().getType());
     auto indexType = pooledType.clone(rewriter.getI64Type());
@@ -726,7 +720,7 @@ struct AvgPoolGradLowering : OpConversionPattern<nn::AvgPoolGradOp> {
   LogicalResult
   matchAndRewrite(nn::AvgPoolGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    PoolGeometry p(op.getType(), op.getKsize(), op.getStrides(), op.getPadding());
+    Window p(op.getType(), op.getKsize()[0], op.getKsize()[1], op.getStrides(), op.getPadding());
     rewriter.replaceOp(op, poolGradient(rewriter, op.getLoc(), op.getType(), adaptor.getG(),
                                         Value(), p));
     return success();

@@ -133,15 +133,9 @@ int inferMain(const Program &program, int argc, char **argv) {
     if (complete) {
       Feeds batches = Feeds::load(program, *evaluate, feeds, "test", cl.get("data-dir"));
       Feeds items = Feeds::load(program, *evaluate1, feeds, "test", cl.get("data-dir"));
-      std::vector<std::string> names, aggregates;
-      std::string report = program.setting("report");
-      for (size_t start = 0, end; start < report.size(); start = end + 1) {
-        end = report.find(',', start);
-        if (end == std::string::npos)
-          end = report.size();
-        names.push_back(report.substr(start, end - start));
-        aggregates.push_back(program.setting("aggregate." + names.back()));
-      }
+      std::vector<std::string> names = program.settingList("report"), aggregates;
+      for (const std::string &name : names)
+        aggregates.push_back(program.setting("aggregate." + name));
       std::vector<double> values = evaluateOverItems(*evaluate, *evaluate1, batches, items,
                                                      aggregates);
       char buffer[64];

@@ -92,4 +92,14 @@ std::string Program::setting(const std::string &key) const {
   return it == settings_.end() ? "" : it->second;
 }
 
+std::vector<std::string> Program::settingList(const std::string &key) const {
+  std::vector<std::string> list;
+  std::istringstream in(setting(key));
+  std::string item;
+  while (std::getline(in, item, ','))
+    if (!item.empty())
+      list.push_back(item);
+  return list;
+}
+
 } // namespace nnrt

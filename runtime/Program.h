@@ -51,6 +51,8 @@ public:
   const Function *function(const std::string &name) const;
   /// A setting nnc recorded ("data.test.x"), or "" when absent.
   std::string setting(const std::string &key) const;
+  /// A comma-separated setting as a list ("report=loss,accuracy").
+  std::vector<std::string> settingList(const std::string &key) const;
 
 private:
   const nnrt_program &table_;

@@ -33,17 +33,6 @@ namespace nnrt {
 
 namespace {
 
-std::vector<std::string> split(const std::string &s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, sep))
-    if (!part.empty())
-      out.push_back(part);
-  return out;
-}
-
-
 /// The epoch's order of the items: a Fisher-Yates shuffle driven by a Philox
 /// stream of (seed, epoch), so any epoch can be re-created when resuming.
 std::vector<int64_t> epochOrder(int64_t items, uint64_t seed, int64_t epoch, bool shuffle) {
@@ -105,7 +94,7 @@ int trainMain(const Program &program, int argc, char **argv) {
   int64_t reportEvery = std::stoll(program.setting("report_every"));
   bool onTest = program.setting("report_on_test") == "1";
   bool shuffle = program.setting("shuffle") != "0";
-  std::vector<std::string> report = split(program.setting("report"), ',');
+  std::vector<std::string> report = program.settingList("report");
   std::string checkpointPath = cl.get("checkpoint", name + ".safetensors");
   std::string dataDir = cl.get("data-dir");
   if (steps < 0 || checkpointEvery < 0)
