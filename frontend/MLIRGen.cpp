@@ -195,6 +195,8 @@ public:
     llvm::StringSet<> mine;
     collectNeeded(spec.outputs, mine);
     values.clear();
+    // Dropout drops only while training: evaluation and inference see x.
+    dropoutActive = spec.attributes.get("nn.minimize") != nullptr;
     SmallVector<Type> argTypes;
     std::vector<const Placeholder *> args;
     for (const Placeholder &p : ast.placeholders)
@@ -264,6 +266,7 @@ private:
   OwningOpRef<ModuleOp> module;
   llvm::StringSet<> needed;
   llvm::StringMap<Value> values;
+  bool dropoutActive = false;
   llvm::StringMap<const Variable *> variables;
 
   Location fileLoc(SourceLoc loc) {
@@ -650,6 +653,18 @@ private:
       }
       attrs.push_back(builder.getNamedAttr("padding", builder.getStringAttr(padding->text)));
       return build(op, loc, operands, attrs);
+    }
+    if (op == "dropout") {
+      double k = evalNumber(e.kwarg("keep_prob")); // Sema checked: a number in (0, 1]
+      if (!needFloats(op, loc, x))
+        return nullptr;
+      if (!dropoutActive || k == 1.0)
+        return x;
+      // The stream tells this dropout from the model's others: its position.
+      int64_t stream = ((int64_t)loc.line << 16) | (loc.col & 0xffff);
+      return build(op, loc, x,
+                   {builder.getNamedAttr("keep_prob", builder.getF64FloatAttr(k)),
+                    builder.getNamedAttr("stream", builder.getI64IntegerAttr(stream))});
     }
     if (op == "transpose") {
       SmallVector<int64_t> perm;

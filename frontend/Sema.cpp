@@ -37,6 +37,7 @@ static const std::vector<OpSignature> &opTable() {
        "max_pool(x, ksize=[ky, kx], strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
       {"avg_pool", 1, 1, {"ksize", "strides", "padding"},
        "avg_pool(x, ksize=[ky, kx], strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
+      {"dropout", 1, 1, {"keep_prob"}, "dropout(x, keep_prob=K)"},
       {"conv2d", 2, 2, {"strides", "padding"},
        "conv2d(x, w, strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
       {"transpose", 1, 1, {"perm"}, "transpose(x) or transpose(x, perm=[1, 0])"},
@@ -54,11 +55,6 @@ static const std::vector<OpSignature> &opTable() {
       {"mean_squared_error", 2, 2, {}, "mean_squared_error(pred, target)"},
   };
   return table;
-}
-
-/// Ops of the language that this version does not compile yet.
-static bool isPlannedOp(llvm::StringRef name) {
-  return name == "dropout";
 }
 
 const OpSignature *lookupOp(llvm::StringRef name) {
@@ -212,10 +208,6 @@ private:
   void checkCall(const Expr &e) {
     const OpSignature *op = lookupOp(e.text);
     if (!op) {
-      if (isPlannedOp(e.text)) {
-        diags.error(e.loc, "'" + e.text + "' is not supported by this version of nnc yet");
-        return;
-      }
       std::string near = closestMatch(e.text, allOpNames());
       diags.error(e.loc, "unknown op '" + e.text + "'",
                   near.empty() ? "see docs/language.md for the list of ops"
@@ -241,10 +233,29 @@ private:
         diags.error(k.loc, "argument '" + k.name + "' given twice");
       if (k.name == "padding" && k.value->kind == Expr::String)
         continue; // padding="SAME" is the one string argument
+      if (k.name == "keep_prob")
+        continue; // checked below
       checkExpr(*k.value);
     }
     for (const ExprPtr &a : e.args)
       checkExpr(*a);
+    if (e.text == "dropout")
+      checkKeepProb(e);
+  }
+
+  /// keep_prob: a number literal in (0, 1] (1 keeps everything).
+  void checkKeepProb(const Expr &e) {
+    const Expr *keep = e.kwarg("keep_prob");
+    if (!keep || !isNumber(keep)) {
+      diags.error(keep ? keep->loc : e.loc, "dropout needs keep_prob=K, a number in (0, 1]");
+      return;
+    }
+    double k = keep->kind == Expr::Unary ? -keep->args[0]->number : keep->number;
+    if (!(k > 0.0 && k <= 1.0)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", k);
+      diags.error(keep->loc, std::string("keep_prob must be in (0, 1], got ") + text);
+    }
   }
 
   bool isNumber(const Expr *e) {

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "interp/Interpreter.h"
+#include "runtime/Random.h"
 #include "ir/NNDialect.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -289,6 +290,17 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
         })
         .Case([&](TanhOp o) { r = unary(get(o.getX()), [](double a) { return std::tanh(a); }); })
         .Case([&](StepOp o) { r = unary(get(o.getX()), [](double a) { return a > 0 ? 1.0 : 0.0; }); })
+        .Case([&](DropoutOp o) {
+          // The masks of the key the runtime holds (seed 0, step 1 unless set).
+          double keep = o.getKeepProb().convertToDouble();
+          uint32_t threshold = nnrt::keepThreshold(keep);
+          r = get(o.getX());
+          for (int64_t i = 0; i < r.size(); ++i)
+            r.data[i] = nnrt::dropoutKeeps(nnrt_dropout_key[0], nnrt_dropout_key[1],
+                                           (uint32_t)o.getStream(), (uint32_t)i, threshold)
+                            ? r.data[i] / keep
+                            : 0.0;
+        })
         .Case([&](CastOp o) {
           r = get(o.getX());
           if (o.getTo().isInteger(64))

@@ -357,6 +357,16 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Va
   return gb.result();
 }
 
+// y = dropout(x) = x * mask / keep:  dx = g * mask / keep = dropout(g), the
+// same op (same stream, same step) drawing the same mask.
+LogicalResult DropoutOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
+  GradBuilder gb{b, getLoc()};
+  grads.push_back(gb.op("dropout", g,
+                        {b.getNamedAttr("keep_prob", getKeepProbAttr()),
+                         b.getNamedAttr("stream", getStreamAttr())}));
+  return gb.result();
+}
+
 // y = transpose(x, perm):  dx = transpose(g, inverse(perm))
 LogicalResult TransposeOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};

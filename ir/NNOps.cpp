@@ -186,6 +186,15 @@ LogicalResult CastOp::inferReturnTypes(MLIRContext *, std::optional<Location> lo
 // Activations with structure, linear algebra and shapes
 //===----------------------------------------------------------------------===//
 
+LogicalResult DropoutOp::verify() {
+  double keep = getKeepProb().convertToDouble();
+  if (!(keep > 0.0 && keep <= 1.0))
+    return emitOpError("keep_prob must be in (0, 1], got ") << keep;
+  if (getStream() < 0 || getStream() > 0xffffffffLL)
+    return emitOpError("stream must fit in 32 bits");
+  return success();
+}
+
 LogicalResult SoftmaxOp::verify() {
   if (getType().getRank() < 1)
     return emitOpError("needs at least one dimension (softmax is over the last axis)");

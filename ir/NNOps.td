@@ -166,6 +166,34 @@ def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)">;
 def NN_StepOp : NN_UnaryOp<"step", "x > 0 ? 1 : 0">;
 
+def NN_DropoutOp : NN_Op<"dropout", [Pure, SameOperandsAndResultType, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
+  let summary = "keeps each element with probability keep_prob, scaled by 1/keep_prob";
+  let description = [{
+    `tf.nn.dropout` of a train step: element `i` is kept when the
+    counter-based generator Philox4x32-10 says so, and then scaled by
+    `1 / keep_prob` so that the expected value is unchanged:
+
+        w  = philox4x32(counter = (i, stream, step, step >> 32), key = seed)[0]
+        y[i] = (w >> 8) < round(keep_prob * 2^24) ? x[i] / keep_prob : 0
+
+    `seed` and `step` are the train program's `--seed` and the step number,
+    which the runtime stores in `nnrt_dropout_key` before each step, so a run
+    is reproducible and a resumed run draws the same masks. `stream` tells
+    the dropout ops of one model apart (nnc uses the source position).
+    Given the mask, dropout is linear in `x`: its gradient is the dropout of
+    `g` with the same stream, which redraws the same mask. Infer and
+    evaluation functions never contain it (MLIRGen emits `x` there).
+
+    ```mlir
+    %y = nn.dropout %x {keep_prob = 5.000000e-01 : f64, stream = 1638412 : i64} : tensor<50x1024xf32>
+    ```
+  }];
+  let arguments = (ins NN_FloatTensor:$x, F64Attr:$keep_prob, I64Attr:$stream);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` type($x)";
+  let hasVerifier = 1;
+}
+
 def NN_CastOp : NN_Op<"cast", [Pure, InferTypeOpAdaptor, DeclareOpInterfaceMethods<NN_GradientOpInterface>]> {
   let summary = "converts each element to another element type";
   let description = [{

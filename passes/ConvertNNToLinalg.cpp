@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -447,19 +448,52 @@ Value padImage(OpBuilder &b, Location loc, Value x, const Window &w, double fill
   return placeInZeros(b, loc, x, w.paddedH(), w.paddedW(), w.top, w.left, 1, 1, fill);
 }
 
-Value stridedConv(OpBuilder &b, Location loc, RankedTensorType type, Value x, Value w,
-                  ArrayRef<int64_t> strides) {
-  Value init = filledTensor(b, loc, type, constantFloat(b, loc, 0.0));
-  auto attr = [&](ArrayRef<int64_t> v) {
-    return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()), v);
-  };
-  return b.create<linalg::Conv2DNhwcHwcfOp>(loc, TypeRange{type}, ValueRange{x, w},
-                                            ValueRange{init}, attr(strides), attr({1, 1}))
-      .getResult(0);
+// Convolutions become matrix multiplications (im2col, as Caffe and cuDNN's
+// implicit GEMM do): every window of the image is laid out as one row of a
+// "patches" matrix, the filter as a matrix of KH*KW*C rows and F columns, and
+// their product is the output. The matmul then runs on the micro-kernel of
+// nn-matmul-microkernel, which is where nearly all of a CNN's flops go.
+
+/// patches[n*OH*OW + y*OW + x, (a*KW + b)*C + c] =
+///     img[n, y*sy + top + a, x*sx + left + b, c]
+/// for y < OH, x < OW, a < KH, b < KW: one row per window of `img` (already
+/// padded; `top`/`left` skip rows and columns of it).
+Value im2col(OpBuilder &b, Location loc, Value img, int64_t OH, int64_t OW, int64_t KH,
+             int64_t KW, int64_t sy, int64_t sx, int64_t top = 0, int64_t left = 0) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorTypeOf(img);
+  int64_t N = type.getDimSize(0), C = type.getDimSize(3);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto windowsType = RankedTensorType::get({N, OH, OW, KH, KW, C}, type.getElementType());
+  Value windows = buildMap(
+      b, loc, windowsType, img,
+      {AffineMap::get(6, 0, {d(0), d(1) * sy + d(3) + top, d(2) * sx + d(4) + left, d(5)}, ctx)},
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  return b.create<tensor::CollapseShapeOp>(loc, windows,
+                                           ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
 }
 
-/// conv2d: the image padded with zeros, then linalg.conv_2d_nhwc_hwcf (HWCF
-/// is HWIO) accumulating into zeros.
+/// A [KH, KW, C, F] filter as the [KH*KW*C, F] matrix im2col's rows multiply.
+Value filterMatrix(OpBuilder &b, Location loc, Value w) {
+  return b.create<tensor::CollapseShapeOp>(loc, w,
+                                           ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+}
+
+/// [N*H*W, C] rows back to an NHWC image of `type`.
+Value rowsToImage(OpBuilder &b, Location loc, Value rows, RankedTensorType type) {
+  return b.create<tensor::ExpandShapeOp>(loc, type, rows,
+                                         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+}
+
+/// rows x matrix with linalg.matmul (which accumulates, so into zeros).
+Value matmulOf(OpBuilder &b, Location loc, Value lhs, Value rhs) {
+  RankedTensorType l = tensorTypeOf(lhs), r = tensorTypeOf(rhs);
+  auto type = RankedTensorType::get({l.getDimSize(0), r.getDimSize(1)}, l.getElementType());
+  Value zeros = filledTensor(b, loc, type, constantFloat(b, loc, 0.0));
+  return b.create<linalg::MatmulOp>(loc, ValueRange{lhs, rhs}, ValueRange{zeros}).getResult(0);
+}
+
+/// conv2d: y = patches(x padded) x filter, one row per output position.
 struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -470,39 +504,38 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
     Window window(op.getX().getType(), wType.getDimSize(0), wType.getDimSize(1),
                   op.getStrides(), op.getPadding());
     Value padded = padImage(rewriter, loc, adaptor.getX(), window);
-    rewriter.replaceOp(op, stridedConv(rewriter, loc, op.getType(), padded, adaptor.getW(),
-                                       op.getStrides()));
+    Value patches = im2col(rewriter, loc, padded, window.OH, window.OW, window.ky, window.kx,
+                           window.sy, window.sx);
+    Value rows = matmulOf(rewriter, loc, patches, filterMatrix(rewriter, loc, adaptor.getW()));
+    rewriter.replaceOp(op, rowsToImage(rewriter, loc, rows, op.getType()));
     return success();
   }
 };
 
-/// dw[kh, kw, c, o] = sum_{n, i, j} xp[n, i*sy + kh, j*sx + kw, c] * g[n, i, j, o]:
-/// a generic over (kh, kw, c, o | n, i, j), the last three reductions.
+/// dw[kh, kw, c, f] = sum_{n, i, j} xp[n, i*sy + kh, j*sx + kw, c] * g[n, i, j, f]
+/// = patches^T x g: the forward pass's patches (CSE shares them), transposed
+/// inside linalg.matmul_transpose_a, times g as [N*OH*OW, F] rows.
 struct Conv2DBackpropFilterLowering : OpConversionPattern<nn::Conv2DBackpropFilterOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(nn::Conv2DBackpropFilterOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
-    ArrayRef<int64_t> k = op.getKernelSize(), s = op.getStrides();
-    Value xp = padImage(rewriter, loc, adaptor.getX(),
-                        Window(op.getX().getType(), k[0], k[1], s, op.getPadding()));
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineMap> maps = {
-        AffineMap::get(7, 0, {d(4), d(5) * s[0] + d(0), d(6) * s[1] + d(1), d(2)}, ctx),
-        AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
-        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
-    SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-    iterators.append(3, utils::IteratorType::reduction);
-    Value init = filledTensor(rewriter, loc, op.getType(), constantFloat(rewriter, loc, 0.0));
-    auto generic = rewriter.create<linalg::GenericOp>(
-        loc, op.getType(), ValueRange{xp, adaptor.getG()}, init, maps, iterators,
-        [](OpBuilder &b, Location l, ValueRange a) {
-          b.create<linalg::YieldOp>(
-              l, ValueRange{b.create<arith::AddFOp>(l, a[2], b.create<arith::MulFOp>(l, a[0], a[1]))});
-        });
-    rewriter.replaceOp(op, generic.getResult(0));
+    ArrayRef<int64_t> k = op.getKernelSize();
+    Window window(op.getX().getType(), k[0], k[1], op.getStrides(), op.getPadding());
+    Value xp = padImage(rewriter, loc, adaptor.getX(), window);
+    Value patches = im2col(rewriter, loc, xp, window.OH, window.OW, window.ky, window.kx,
+                           window.sy, window.sx);
+    Value g = rewriter.create<tensor::CollapseShapeOp>(
+        loc, adaptor.getG(), ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+    RankedTensorType type = op.getType();
+    auto matrixType = RankedTensorType::get(
+        {k[0] * k[1] * type.getDimSize(2), type.getDimSize(3)}, type.getElementType());
+    Value zeros = filledTensor(rewriter, loc, matrixType, constantFloat(rewriter, loc, 0.0));
+    Value dw = rewriter.create<linalg::MatmulTransposeAOp>(loc, ValueRange{patches, g},
+                                                           ValueRange{zeros}).getResult(0);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, type, dw, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
     return success();
   }
 };
@@ -510,7 +543,8 @@ struct Conv2DBackpropFilterLowering : OpConversionPattern<nn::Conv2DBackpropFilt
 /// dx: the gradient spread back over the padded image is a stride-1
 /// convolution of g, placed every s positions (zeros between) after KH-1 rows
 /// and KW-1 columns of zeros, with the filter flipped in space and its
-/// channels swapped; then the padding is cut off.
+/// channels swapped. Only the positions of the image proper are wanted, so the
+/// patches start at the padding's (top, left) and cover H x W.
 struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInputOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -535,15 +569,10 @@ struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInput
                                getAffineConstantExpr(kw - 1, ctx) - d(1), d(3), d(2)},
                         ctx)},
         [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-    auto paddedType = RankedTensorType::get(
-        {type.getDimSize(0), hp, wp, type.getDimSize(3)}, rewriter.getF32Type());
-    Value dxp = stridedConv(rewriter, loc, paddedType, spread, flipped, {1, 1});
-    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(window.top),
-                                         rewriter.getIndexAttr(window.left), rewriter.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
-    for (int64_t dim : type.getShape())
-      sizes.push_back(rewriter.getIndexAttr(dim));
-    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(op, type, dxp, offsets, sizes, strides);
+    Value patches = im2col(rewriter, loc, spread, type.getDimSize(1), type.getDimSize(2), kh, kw,
+                           1, 1, window.top, window.left);
+    Value rows = matmulOf(rewriter, loc, patches, filterMatrix(rewriter, loc, flipped));
+    rewriter.replaceOp(op, rowsToImage(rewriter, loc, rows, type));
     return success();
   }
 };
@@ -551,6 +580,78 @@ struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInput
 Value indexConst(OpBuilder &b, Location loc, int64_t v) {
   return b.create<arith::ConstantIndexOp>(loc, v);
 }
+
+/// The runtime's (seed, step) that dropout masks are drawn from.
+constexpr llvm::StringLiteral kDropoutKey = "nnrt_dropout_key";
+
+/// y = keep ? x / keep_prob : 0 per element, `keep` from Philox4x32-10 on
+/// the counter (element index, stream, step) under the key seed: the same
+/// function as nnrt::dropoutKeeps, written in arith ops. mului_extended gives
+/// the low and high halves of a 32 x 32 -> 64-bit product, which is all a
+/// Philox round needs besides xor.
+struct DropoutLowering : OpConversionPattern<nn::DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(nn::DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    // (seed, step), read once per step.
+    auto keyType = MemRefType::get({2}, i64);
+    Value key = rewriter.create<memref::GetGlobalOp>(loc, keyType, kDropoutKey);
+    Value seed = rewriter.create<memref::LoadOp>(loc, key, ValueRange{indexConst(rewriter, loc, 0)});
+    Value step = rewriter.create<memref::LoadOp>(loc, key, ValueRange{indexConst(rewriter, loc, 1)});
+    auto lo = [&](OpBuilder &b, Value v) { return b.create<arith::TruncIOp>(loc, i32, v).getResult(); };
+    auto hi = [&](OpBuilder &b, Value v) {
+      return lo(b, b.create<arith::ShRUIOp>(loc, v, b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(32))));
+    };
+    Value seedLo = lo(rewriter, seed), seedHi = hi(rewriter, seed);
+    Value stepLo = lo(rewriter, step), stepHi = hi(rewriter, step);
+    // round(keep_prob * 2^24), as nnrt::keepThreshold: integers compare exactly.
+    auto threshold = (uint32_t)std::llround(op.getKeepProb().convertToDouble() * 16777216.0);
+    float scale = (float)(1.0 / op.getKeepProb().convertToDouble());
+    int64_t stream = op.getStream();
+    SmallVector<int64_t> strides(type.getRank(), 1);
+    for (int64_t d = type.getRank() - 2; d >= 0; --d)
+      strides[d] = strides[d + 1] * type.getDimSize(d + 1);
+
+    Value y = buildMap(
+        rewriter, loc, type, adaptor.getX(), {AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext())},
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          auto u32 = [&](uint32_t v) {
+            return b.create<arith::ConstantOp>(l, b.getI32IntegerAttr((int32_t)v)).getResult();
+          };
+          // The element's row-major index.
+          Value index = indexConst(b, l, 0);
+          for (int64_t d = 0; d < type.getRank(); ++d)
+            index = b.create<arith::AddIOp>(
+                l, index, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, d),
+                                                  indexConst(b, l, strides[d])));
+          Value c[4] = {b.create<arith::IndexCastUIOp>(l, i32, index), u32((uint32_t)stream),
+                        stepLo, stepHi};
+          Value k[2] = {seedLo, seedHi};
+          for (int round = 0; round < 10; ++round) {
+            auto p0 = b.create<arith::MulUIExtendedOp>(l, u32(0xD2511F53), c[0]);
+            auto p1 = b.create<arith::MulUIExtendedOp>(l, u32(0xCD9E8D57), c[2]);
+            Value next[4] = {
+                b.create<arith::XOrIOp>(l, b.create<arith::XOrIOp>(l, p1.getHigh(), c[1]), k[0]),
+                p1.getLow(),
+                b.create<arith::XOrIOp>(l, b.create<arith::XOrIOp>(l, p0.getHigh(), c[3]), k[1]),
+                p0.getLow()};
+            std::copy(next, next + 4, c);
+            k[0] = b.create<arith::AddIOp>(l, k[0], u32(0x9E3779B9));
+            k[1] = b.create<arith::AddIOp>(l, k[1], u32(0xBB67AE85));
+          }
+          Value bits = b.create<arith::ShRUIOp>(l, c[0], u32(8));
+          Value keep = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::ult, bits, u32(threshold));
+          Value scaled = b.create<arith::MulFOp>(l, a[0], constantFloat(b, l, scale));
+          return b.create<arith::SelectOp>(l, keep, scaled, constantFloat(b, l, 0.0));
+        });
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
 
 /// The number of image elements in the window at output position (i, j):
 /// (min(i*sy - top + ky, H) - max(i*sy - top, 0)) times the same for columns.
@@ -1023,10 +1124,21 @@ struct ConvertNNToLinalg
     if (dynamic.wasInterrupted())
       return signalPassFailure();
 
+    // Dropout reads the runtime's (seed, step): declare it once.
+    ModuleOp module = getOperation();
+    bool hasDropout = false;
+    module.walk([&](nn::DropoutOp) { hasDropout = true; });
+    if (hasDropout && !module.lookupSymbol(kDropoutKey)) {
+      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+      b.create<memref::GlobalOp>(module.getLoc(), kDropoutKey, b.getStringAttr("public"),
+                                 MemRefType::get({2}, b.getI64Type()), Attribute(),
+                                 /*constant=*/false, IntegerAttr());
+    }
+
     ConversionTarget target(*ctx);
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect,
-                           func::FuncDialect>();
+                           func::FuncDialect, memref::MemRefDialect>();
     target.addIllegalDialect<nn::NNDialect>();
     // State stays for nn-state-to-globals.
     target.addLegalOp<nn::VariableOp, nn::ReadOp, nn::AssignOp>();
@@ -1035,7 +1147,7 @@ struct ConvertNNToLinalg
     populateElementwisePatterns(patterns);
     patterns.add<ConstantLowering, MatmulLowering, TransposeLowering,
                  ReshapeLowering, ConcatLowering, SliceLowering, Conv2DLowering,
-                 Conv2DBackpropFilterLowering, Conv2DBackpropInputLowering,
+                 Conv2DBackpropFilterLowering, Conv2DBackpropInputLowering, DropoutLowering,
                  PoolLowering<nn::MaxPoolOp, true>, PoolLowering<nn::AvgPoolOp, false>,
                  MaxPoolGradLowering, AvgPoolGradLowering,
                  BroadcastLikeLowering, ArgmaxLowering,

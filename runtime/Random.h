@@ -42,6 +42,20 @@ private:
 /// depend on the order of declarations.
 uint64_t streamId(const std::string &name);
 
+/// Dropout's mask (see nn.dropout): element `index` of the dropout op
+/// `stream` is kept at `step` of a run seeded `seed` when the top 24 bits of
+/// philox4x32((index, stream, step, step >> 32), seed)[0] are below
+/// `keepThreshold(keepProb)`. The compiled code computes the same in IR.
+bool dropoutKeeps(uint64_t seed, uint64_t step, uint32_t stream, uint32_t index,
+                  uint32_t threshold);
+/// round(keepProb * 2^24): the comparison is on integers, so the compiled
+/// code and every reference agree exactly.
+uint32_t keepThreshold(double keepProb);
+
 } // namespace nnrt
+
+/// The (seed, step) that the compiled dropout ops read; a train program
+/// sets it before each step.
+extern "C" int64_t nnrt_dropout_key[2];
 
 #endif // NNC_RUNTIME_RANDOM_H

@@ -174,6 +174,8 @@ int trainMain(const Program &program, int argc, char **argv) {
       epoch = e;
     }
     train.fillBatch(*step, index * batch, batch, &order);
+    nnrt_dropout_key[0] = (int64_t)seed; // dropout masks: a function of (seed, step)
+    nnrt_dropout_key[1] = s;
     step->run();
     float loss = scalarOf(step->outputs[0]);
     if (!std::isfinite(loss)) {

@@ -9,7 +9,7 @@
 //   linalg       linalg on tensors; variables and buffers as memref.globals
 //   fused        elementwise producers fused into their consumers
 //   bufferized   tensors replaced by buffers (memrefs), temporaries freed
-//   loops        every linalg op as scf.for loops
+//   loops        matmuls as vector micro-kernels, other linalg ops as scf.for loops
 //   llvm         the LLVM dialect, ready to translate to LLVM IR
 //
 //===----------------------------------------------------------------------===//
@@ -26,10 +26,23 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
 namespace nn {
+
+/// The matmul micro-kernel's register tile for this machine's vectors: with
+/// AVX-512 (32 registers of 16 floats) 8 rows x 32 columns = 16 registers of
+/// accumulators; with AVX2 (16 registers of 8 floats) 6 x 16 = 12. The
+/// generated code is compiled for the host CPU, so the host decides.
+static NNMatmulMicrokernelPassOptions hostMatmulTiles() {
+  NNMatmulMicrokernelPassOptions tiles;
+  bool avx512 = llvm::sys::getHostCPUFeatures().lookup("avx512f");
+  tiles.rows = avx512 ? 8 : 6;
+  tiles.width = avx512 ? 32 : 16;
+  return tiles;
+}
 
 std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
   std::vector<PipelineStage> stages;
@@ -83,7 +96,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
   stages.push_back({"loops", "linalg ops as scf.for loop nests",
                     [](OpPassManager &pm) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
-    pm.addPass(createNNMatmulLoopOrderPass());                     // matmul loops (i, k, j)
+    pm.addPass(createNNMatmulMicrokernelPass(hostMatmulTiles()));  // matmul: blocked vector FMAs
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
     pm.addPass(createCanonicalizerPass());
   }});
@@ -94,6 +107,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createConvertSCFToCFPass());                // loops -> branches
     pm.addPass(createConvertMathToLLVMPass());             // exp, log, sqrt -> intrinsics
     pm.addPass(createConvertMathToLibmPass());             // tanh, ... -> libm calls
+    pm.addPass(createConvertVectorToLLVMPass());           // vector ops -> LLVM vectors
     pm.addPass(createArithToLLVMConversionPass());
     pm.addPass(createFinalizeMemRefToLLVMConversionPass()); // memrefs -> pointers
     pm.addPass(createConvertFuncToLLVMPass());

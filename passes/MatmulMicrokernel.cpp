@@ -1,0 +1,197 @@
+//===- MatmulMicrokernel.cpp - matmul as a tiled, vectorized loop nest ----===//
+//
+// nn-matmul-microkernel: replaces each `linalg.matmul` (C += A B) and
+// `linalg.matmul_transpose_a` (C += A^T B) on buffers by the loop nest that
+// fast BLAS libraries use (Goto and van de Geijn, "Anatomy of high-performance
+// matrix multiplication", 2008), written with MLIR's vector dialect:
+//
+//   for jc in [0, N) step NC            a block of columns of B and C
+//     for kc in [0, K) step KC          a block of the sum (KC rows of B)
+//       for ic in [0, M) step MC        a block of rows of A and C
+//         for j in [jc, jc+NC) step NR  a sliver of NR columns (KC x NR of B: L1)
+//           for i in [ic, ic+MC) step MR
+//             micro-kernel(i, j)
+//
+// The micro-kernel keeps an MR x NR tile of C in vector registers
+// (MR rows, each one vector<NRxf32>) and runs down the sum:
+//
+//   for k in [kc, kc+KC):
+//     b = B[k, j : j+NR]                    one vector load
+//     for r in [0, MR):
+//       c[r] = fma(broadcast(A[i+r, k]), b, c[r])
+//
+// MR x NR = 6 x 16 is 12 AVX2 registers of accumulators, one for B and one
+// for the broadcast: 14 of 16. Each k step does 12 FMAs (192 flops) for one
+// load of B and 6 scalar loads of A, so the FMA units, not memory, set the
+// pace. Blocks that do not divide the matrix are handled by the same kernel
+// with fewer rows (M mod MR) or a narrower vector (N mod NR); their sizes
+// are static because the shapes are, so no masks are needed.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace nn {
+#define GEN_PASS_DEF_NNMATMULMICROKERNELPASS
+#include "passes/Passes.h.inc"
+} // namespace nn
+
+using namespace mlir;
+
+namespace {
+
+/// Register tile (MR rows x NR columns) and cache blocks (MC, NC, KC). MC
+/// is a multiple of MR and NC of NR, so only the last block of a dimension
+/// can be short.
+struct TileSizes {
+  int64_t MR, NR, MC, NC, KC;
+};
+
+/// True when the innermost dimension of `type` is contiguous (stride 1), so
+/// a row segment is one vector load.
+bool hasUnitInnerStride(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(getStridesAndOffset(type, strides, offset)))
+    return false;
+  return !strides.empty() && strides.back() == 1;
+}
+
+/// One matmul being rewritten: C[M, N] += A[M, K] B[K, N], with A stored
+/// transposed ([K, M]) when `transposedA`.
+struct MatmulEmitter {
+  OpBuilder &b;
+  Location loc;
+  Value A, B, C;
+  bool transposedA;
+  int64_t M, N, K;
+  TileSizes t;
+
+  Value index(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+  Value add(Value x, int64_t v) {
+    return b.create<arith::AddIOp>(loc, x, index(v));
+  }
+  Value minimum(Value x, int64_t v) {
+    return b.create<arith::MinSIOp>(loc, x, index(v));
+  }
+
+  /// A[i, k] (or A^T's element at [k, i]) as a scalar.
+  Value loadA(Value i, Value k) {
+    return transposedA ? b.create<memref::LoadOp>(loc, A, ValueRange{k, i})
+                       : b.create<memref::LoadOp>(loc, A, ValueRange{i, k});
+  }
+
+  /// The micro-kernel: C[i : i+rows, j : j+width] += sum over k in
+  /// [kBegin, kEnd) of A[i+r, k] * B[k, j : j+width].
+  void microKernel(Value i, Value j, int64_t rows, int64_t width, Value kBegin, Value kEnd) {
+    auto vecType = VectorType::get({width}, b.getF32Type());
+    SmallVector<Value> rowIndex, acc;
+    for (int64_t r = 0; r < rows; ++r) {
+      rowIndex.push_back(r == 0 ? i : add(i, r));
+      acc.push_back(b.create<vector::LoadOp>(loc, vecType, C, ValueRange{rowIndex[r], j}));
+    }
+    auto loop = b.create<scf::ForOp>(
+        loc, kBegin, kEnd, index(1), acc,
+        [&](OpBuilder &, Location, Value k, ValueRange c) {
+          Value bRow = b.create<vector::LoadOp>(loc, vecType, B, ValueRange{k, j});
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value a = b.create<vector::BroadcastOp>(loc, vecType, loadA(rowIndex[r], k));
+            next.push_back(b.create<vector::FMAOp>(loc, a, bRow, c[r]));
+          }
+          b.create<scf::YieldOp>(loc, next);
+        });
+    for (int64_t r = 0; r < rows; ++r)
+      b.create<vector::StoreOp>(loc, loop.getResult(r), C, ValueRange{rowIndex[r], j});
+  }
+
+  /// for iv in [begin, end) step `step`: body(iv), at the builder's point.
+  void forLoop(Value begin, Value end, int64_t step, function_ref<void(Value)> body) {
+    auto loop = b.create<scf::ForOp>(loc, begin, end, index(step));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVar());
+  }
+
+  void emit() {
+    auto [MR, NR, MC, NC, KC] = t;
+    int64_t fullM = M - M % MR, fullN = N - N % NR;
+    int64_t restM = M % MR, restN = N % NR;
+    Value zero = index(0), kAll = index(K);
+
+    // The blocked main part: rows [0, fullM), columns [0, fullN).
+    if (fullM > 0 && fullN > 0) {
+      forLoop(zero, index(fullN), NC, [&](Value jc) {
+        forLoop(zero, kAll, KC, [&](Value kc) {
+          Value kEnd = minimum(add(kc, KC), K);
+          forLoop(zero, index(fullM), MC, [&](Value ic) {
+            Value jEnd = minimum(add(jc, NC), fullN);
+            Value iEnd = minimum(add(ic, MC), fullM);
+            forLoop(jc, jEnd, NR, [&](Value j) {
+              forLoop(ic, iEnd, MR, [&](Value i) { microKernel(i, j, MR, NR, kc, kEnd); });
+            });
+          });
+        });
+      });
+    }
+    // The last M mod MR rows, full-width slivers: a thin strip, no blocking.
+    if (restM > 0 && fullN > 0)
+      forLoop(zero, index(fullN), NR,
+              [&](Value j) { microKernel(index(fullM), j, restM, NR, zero, kAll); });
+    // The last N mod NR columns: one narrower vector per row.
+    if (restN > 0) {
+      if (fullM > 0)
+        forLoop(zero, index(fullM), MR,
+                [&](Value i) { microKernel(i, index(fullN), MR, restN, zero, kAll); });
+      if (restM > 0)
+        microKernel(index(fullM), index(fullN), restM, restN, zero, kAll);
+    }
+  }
+};
+
+/// Rewrites `op` (operands lhs, rhs, out on buffers) when its shapes are
+/// static, its element type f32 and its rows contiguous; otherwise leaves it
+/// for convert-linalg-to-loops.
+void rewriteMatmul(linalg::LinalgOp op, bool transposedA, TileSizes tiles) {
+  Value A = op.getDpsInputs()[0], B = op.getDpsInputs()[1], C = op.getDpsInits()[0];
+  auto aType = dyn_cast<MemRefType>(A.getType());
+  auto bType = dyn_cast<MemRefType>(B.getType());
+  auto cType = dyn_cast<MemRefType>(C.getType());
+  if (!aType || !bType || !cType)
+    return;
+  for (MemRefType t : {aType, bType, cType})
+    if (!t.hasStaticShape() || !t.getElementType().isF32() || !hasUnitInnerStride(t))
+      return;
+  OpBuilder b(op);
+  MatmulEmitter emitter{b,           op.getLoc(),          A, B, C, transposedA,
+                        cType.getDimSize(0), cType.getDimSize(1),
+                        bType.getDimSize(0), tiles};
+  emitter.emit();
+  op->erase();
+}
+
+struct MatmulMicrokernel : nn::impl::NNMatmulMicrokernelPassBase<MatmulMicrokernel> {
+  using NNMatmulMicrokernelPassBase::NNMatmulMicrokernelPassBase;
+  void runOnOperation() override {
+    SmallVector<std::pair<linalg::LinalgOp, bool>> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back({op, false}); });
+    getOperation().walk([&](linalg::MatmulTransposeAOp op) { matmuls.push_back({op, true}); });
+    int64_t MR = std::max<int64_t>(rows, 1), NR = std::max<int64_t>(width, 1);
+    auto roundUp = [](int64_t v, int64_t m) { return std::max<int64_t>((v + m - 1) / m, 1) * m; };
+    TileSizes tiles{MR, NR, roundUp(blockRows, MR), roundUp(blockCols, NR),
+                    std::max<int64_t>(blockDepth, 1)};
+    for (auto [op, transposedA] : matmuls)
+      rewriteMatmul(op, transposedA, tiles);
+  }
+};
+
+} // namespace
