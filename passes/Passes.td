@@ -50,6 +50,18 @@ def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def NNFuseElementwisePass : Pass<"nn-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "Fuse elementwise linalg.generic ops; leave named ops (matmul) whole";
+  let description = [{
+    Upstream's elementwise fusion and reshape propagation on linalg tensors,
+    with a control function that fuses only a single-use producer and never
+    rewrites a named op: `linalg.matmul` must reach nn-matmul-microkernel as
+    a matmul, not folded with im2col's reshapes into a direct convolution.
+  }];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
   let summary = "Matmuls on buffers as cache-blocked, register-tiled vector loops";
   let description = [{

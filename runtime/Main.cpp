@@ -9,11 +9,18 @@
 #include "runtime/Main.h"
 
 #include <cstdio>
+#include <malloc.h>
 #include <exception>
 #include <string>
 
 /// The generated object defines main() as a call of this (codegen/ProgramTable.cpp).
 extern "C" int nnrt_main(int argc, char **argv) {
+  // A step allocates and frees the same large temporaries every time. By
+  // default glibc serves blocks over 128 KiB with mmap and returns them on
+  // free, so each step would fault in (and the kernel zero) tens of MiB
+  // again. Keep freed memory in the heap instead: the next step reuses it.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   std::string self = argv[0];
   self = self.substr(self.find_last_of('/') + 1);
   try {

@@ -76,7 +76,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
 
   stages.push_back({"fused", "elementwise producers fused into consumers",
                     [](OpPassManager &pm) {
-    pm.addPass(createLinalgElementwiseOpFusionPass()); // a + b then relu: one loop nest
+    pm.addPass(createNNFuseElementwisePass()); // a + b then relu: one loop nest
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }});
