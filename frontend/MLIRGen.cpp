@@ -57,6 +57,9 @@ public:
     int64_t batch = ast.infer->batch.value_or(1);
     std::vector<FunctionSpec> specs = {
         {"infer", ast.infer->outputs, batch, ast.infer->loc, {}}};
+    // A batch-1 twin for the items after the last full batch (one image).
+    if (batch != 1)
+      specs.push_back({"infer_1", ast.infer->outputs, 1, ast.infer->loc, {}});
     // The train block's reported values, over the infer program's data, when
     // each is a sum or a mean of the items (as for `on test`).
     std::vector<std::string> settings;
@@ -241,7 +244,8 @@ public:
       Value v = lookup(o.name, o.loc);
       if (!v)
         return false;
-      if (spec.name != "infer" && cast<RankedTensorType>(v.getType()).getRank() != 0) {
+      bool isInfer = spec.name == "infer" || spec.name == "infer_1";
+      if (!isInfer && cast<RankedTensorType>(v.getType()).getRank() != 0) {
         emitError(fileLoc(o.loc)) << "'" << o.name << "' must be a scalar to be "
                                   << (&o == &spec.outputs[0] && spec.name == "train_step"
                                           ? "minimized"

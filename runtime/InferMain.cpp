@@ -5,8 +5,8 @@
 //
 //  1. Initialise the variables (from their initializers and --seed).
 //  2. Load every placeholder of `infer` from --feed or the `data test` block.
-//  3. Run `infer` over all items in batches of the infer block's size (the
-//     last batch is padded with zeros and its padding ignored).
+//  3. Run `infer` over all items in batches of the infer block's size, and
+//     the items left after the last full batch through `infer_1` (batch 1).
 //  4. Print each output row by row, or write them all to --output.
 //
 //===----------------------------------------------------------------------===//
@@ -106,18 +106,28 @@ int inferMain(const Program &program, int argc, char **argv) {
   std::vector<std::vector<double>> rows(fn->outputs.size());
   std::vector<int64_t> rowLength(fn->outputs.size());
   int64_t batch = fn->desc->batch > 0 ? fn->desc->batch : 1;
-  for (int64_t first = 0; first < data.items; first += batch) {
+  // Full batches go through `infer`; the items after the last full batch (a
+  // single image, say) through its batch-1 twin `infer_1` one at a time, so
+  // no work is spent on padding. Without the twin the last batch is padded.
+  const Function *single = program.function("infer_1");
+  for (int64_t first = 0; first < data.items;) {
     int64_t count = std::min(batch, data.items - first);
-    data.fillBatch(*fn, first, count);
-    fn->run();
-    for (size_t o = 0; o < fn->outputs.size(); ++o) {
-      const Tensor &out = fn->outputs[o];
+    const Function *f = fn;
+    if (count < batch && single) {
+      f = single;
+      count = 1;
+    }
+    data.fillBatch(*f, first, count);
+    f->run();
+    for (size_t o = 0; o < f->outputs.size(); ++o) {
+      const Tensor &out = f->outputs[o];
       bool batched = out.desc->batched;
       rowLength[o] = out.itemSize();
       int64_t n = batched ? count * out.itemSize() : out.numElements();
       for (int64_t i = 0; i < n; ++i)
         rows[o].push_back(elementAsDouble(out, i));
     }
+    first += count;
   }
 
   // The train block's reported values over the same data, when the data
