@@ -181,13 +181,22 @@ public:
       }
       return "";
     }
-    case Expr::Call:
+    case Expr::Call: {
+      // Reducing what is already one number for the batch (reduce_mean of a
+      // summed cross-entropy, say) changes nothing: it keeps that kind.
+      bool reduce = e.text == "reduce_sum" || e.text == "reduce_mean";
+      if (reduce && !e.kwarg("axis") && !e.args.empty()) {
+        std::string inner = aggregation(*e.args[0]);
+        if (!inner.empty())
+          return inner;
+      }
       if (e.text == "reduce_sum" || e.text == "softmax_cross_entropy" ||
           e.text == "sigmoid_cross_entropy")
         return e.kwarg("axis") ? "" : "sum";
       if (e.text == "reduce_mean" || e.text == "mean_squared_error")
         return e.kwarg("axis") ? "" : "mean";
       return "";
+    }
     default:
       return "";
     }

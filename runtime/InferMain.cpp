@@ -131,15 +131,20 @@ int inferMain(const Program &program, int argc, char **argv) {
   }
 
   // The train block's reported values over the same data, when the data
-  // hold every placeholder they need.
+  // hold every placeholder they need: all of them given by --feed, or none
+  // (then all from the data block). Feeding images alone (to classify
+  // them) says nothing about labels, so no metrics then.
   std::string metrics;
   const Function *evaluate = program.function("evaluate");
   const Function *evaluate1 = program.function("evaluate_1");
   if (evaluate && evaluate1) {
-    bool complete = true;
-    for (const Tensor &in : evaluate->inputs)
-      complete &= feeds.count(in.name()) ||
-                  !program.setting(std::string("data.test.") + in.name()).empty();
+    size_t fed = 0, fromBlock = 0;
+    for (const Tensor &in : evaluate->inputs) {
+      fed += feeds.count(in.name());
+      fromBlock += !program.setting(std::string("data.test.") + in.name()).empty();
+    }
+    size_t needed = evaluate->inputs.size();
+    bool complete = fed == needed || (fed == 0 && fromBlock == needed);
     if (complete) {
       Feeds batches = Feeds::load(program, *evaluate, feeds, "test", cl.get("data-dir"));
       Feeds items = Feeds::load(program, *evaluate1, feeds, "test", cl.get("data-dir"));
