@@ -1130,7 +1130,7 @@ struct ConvertNNToLinalg
     module.walk([&](nn::DropoutOp) { hasDropout = true; });
     if (hasDropout && !module.lookupSymbol(kDropoutKey)) {
       OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-      b.create<memref::GlobalOp>(module.getLoc(), kDropoutKey, b.getStringAttr("public"),
+      b.create<memref::GlobalOp>(module.getLoc(), kDropoutKey, /*sym_visibility=*/StringAttr(),
                                  MemRefType::get({2}, b.getI64Type()), Attribute(),
                                  /*constant=*/false, IntegerAttr());
     }

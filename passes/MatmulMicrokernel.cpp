@@ -76,7 +76,20 @@ struct MatmulEmitter {
   int64_t M, N, K;
   TileSizes t;
 
-  Value index(int64_t v) { return b.create<arith::ConstantIndexOp>(loc, v); }
+  /// Index constants, created once, before the loop nest (before the
+  /// first one made, which `emit` makes first).
+  llvm::DenseMap<int64_t, Value> constants;
+  Operation *firstConstant = nullptr;
+  Value index(int64_t v) {
+    Value &c = constants[v];
+    if (!c) {
+      OpBuilder atStart = firstConstant ? OpBuilder(firstConstant) : b;
+      c = atStart.create<arith::ConstantIndexOp>(loc, v);
+      if (!firstConstant)
+        firstConstant = c.getDefiningOp();
+    }
+    return c;
+  }
   Value add(Value x, int64_t v) {
     return b.create<arith::AddIOp>(loc, x, index(v));
   }
@@ -172,9 +185,8 @@ void rewriteMatmul(linalg::LinalgOp op, bool transposedA, TileSizes tiles) {
     if (!t.hasStaticShape() || !t.getElementType().isF32() || !hasUnitInnerStride(t))
       return;
   OpBuilder b(op);
-  MatmulEmitter emitter{b,           op.getLoc(),          A, B, C, transposedA,
-                        cType.getDimSize(0), cType.getDimSize(1),
-                        bType.getDimSize(0), tiles};
+  MatmulEmitter emitter{b,     op.getLoc(),         A,     B, C, transposedA, cType.getDimSize(0),
+                        cType.getDimSize(1), bType.getDimSize(0), tiles};
   emitter.emit();
   op->erase();
 }

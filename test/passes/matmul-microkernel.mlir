@@ -1,0 +1,48 @@
+// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4" | FileCheck %s
+// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4" --convert-scf-to-cf --convert-vector-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-func-to-llvm --reconcile-unrealized-casts | FileCheck %s --check-prefix=LLVM
+// A 5x20 += 5x6 * 6x20 matmul with a 2x8 register tile: the blocked loop nest
+// over rows [0, 4) and columns [0, 16), then the fifth row (5 mod 2 = 1) and
+// the last 4 columns (20 mod 8) with narrower kernels. Each kernel keeps its
+// tile of C in vectors across the loop over k.
+
+// CHECK-LABEL: func.func @matmul
+func.func @matmul(%a: memref<5x6xf32>, %b: memref<6x20xf32>, %c: memref<5x20xf32>) {
+  // Cache blocks: columns (16), the sum (4), rows (4) ...
+  // CHECK: scf.for %[[JC:.*]] = %c0 to %c16 step %c16
+  // CHECK:   scf.for %[[KC:.*]] = %c0 to %c6 step %c4
+  // CHECK:     %[[KEND:.*]] = arith.minsi
+  // CHECK:     scf.for %[[IC:.*]] = %c0 to %c4 step %c4
+  // ... then slivers of 8 columns and pairs of rows: the micro-kernel.
+  // CHECK:       scf.for %[[J:.*]] = %[[JC]] to %{{.*}} step %c8
+  // CHECK:         scf.for %[[I:.*]] = %[[IC]] to %{{.*}} step %c2
+  // CHECK:           %[[C0:.*]] = vector.load %{{.*}}[%[[I]], %[[J]]] : memref<5x20xf32>, vector<8xf32>
+  // CHECK:           %[[C1:.*]] = vector.load %{{.*}}[%{{.*}}, %[[J]]] : memref<5x20xf32>, vector<8xf32>
+  // CHECK:           %[[ACC:.*]]:2 = scf.for %[[K:.*]] = %[[KC]] to %[[KEND]] step %c1 iter_args(%[[X:.*]] = %[[C0]], %[[Y:.*]] = %[[C1]])
+  // CHECK:             %[[BROW:.*]] = vector.load %{{.*}}[%[[K]], %[[J]]] : memref<6x20xf32>, vector<8xf32>
+  // CHECK:             %[[A0:.*]] = memref.load %{{.*}}[%[[I]], %[[K]]] : memref<5x6xf32>
+  // CHECK:             %[[A0V:.*]] = vector.broadcast %[[A0]] : f32 to vector<8xf32>
+  // CHECK:             vector.fma %[[A0V]], %[[BROW]], %[[X]] : vector<8xf32>
+  // CHECK:             vector.fma %{{.*}}, %[[BROW]], %[[Y]] : vector<8xf32>
+  // CHECK:           vector.store %[[ACC]]#0, %{{.*}}[%[[I]], %[[J]]] : memref<5x20xf32>, vector<8xf32>
+  // The fifth row: a one-row kernel over the whole sum.
+  // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+  // CHECK:   scf.for %{{.*}} = %c0 to %c6 step %c1 iter_args(%{{.*}}) -> (vector<8xf32>)
+  // The last 4 columns: vector<4xf32>, two rows, then the corner.
+  // CHECK: scf.for %{{.*}} = %c0 to %c4 step %c2
+  // CHECK:   iter_args(%{{.*}}, %{{.*}}) -> (vector<4xf32>, vector<4xf32>)
+  // CHECK: iter_args(%{{.*}}) -> (vector<4xf32>)
+  // CHECK-NOT: linalg.matmul
+  // LLVM: llvm.intr.fmuladd({{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
+  linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)
+  return
+}
+
+// A^T B reads A down its columns: A is [K, M] = [6, 5].
+// CHECK-LABEL: func.func @matmul_transpose_a
+func.func @matmul_transpose_a(%a: memref<6x5xf32>, %b: memref<6x20xf32>, %c: memref<5x20xf32>) {
+  // CHECK: scf.for %[[K:.*]] = {{.*}} iter_args
+  // CHECK:   memref.load %{{.*}}[%[[K]], %{{.*}}] : memref<6x5xf32>
+  // CHECK-NOT: linalg.matmul_transpose_a
+  linalg.matmul_transpose_a ins(%a, %b : memref<6x5xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)
+  return
+}
