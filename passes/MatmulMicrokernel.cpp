@@ -12,6 +12,9 @@
 //           for i in [ic, ic+MC) step MR
 //             micro-kernel(i, j)
 //
+// With `parallel` (the default) the outermost block loop is an scf.parallel
+// that convert-scf-to-openmp turns into an OpenMP worksharing loop.
+//
 // The micro-kernel keeps an MR x NR tile of C in vector registers
 // (MR rows, each one vector<NRxf32>) and runs down the sum:
 //
@@ -75,6 +78,8 @@ struct MatmulEmitter {
   bool transposedA;
   int64_t M, N, K;
   TileSizes t;
+  bool parallel;
+  int64_t chunks;
 
   /// Index constants, created once, before the loop nest (before the
   /// first one made, which `emit` makes first).
@@ -135,26 +140,58 @@ struct MatmulEmitter {
     body(loop.getInductionVar());
   }
 
+  /// The outermost loop: scf.parallel (threads, through OpenMP) or scf.for.
+  void outerLoop(Value begin, Value end, int64_t step, function_ref<void(Value)> body) {
+    if (!parallel)
+      return forLoop(begin, end, step, body);
+    auto loop = b.create<scf::ParallelOp>(loc, ValueRange{begin}, ValueRange{end},
+                                          ValueRange{index(step)});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    body(loop.getInductionVars()[0]);
+  }
+
   void emit() {
     auto [MR, NR, MC, NC, KC] = t;
     int64_t fullM = M - M % MR, fullN = N - N % NR;
     int64_t restM = M % MR, restN = N % NR;
     Value zero = index(0), kAll = index(K);
 
-    // The blocked main part: rows [0, fullM), columns [0, fullN).
+    // The blocked main part: rows [0, fullM), columns [0, fullN). Threads
+    // share it by blocks of rows, or of columns when a tile grid has more
+    // columns (a batch of 100 times 1024 units): each thread writes its own
+    // part of C, and every element is summed in the same order whatever the
+    // number of threads, so results do not depend on it. The parallel
+    // blocks are small enough to give each of `chunks` threads one.
     if (fullM > 0 && fullN > 0) {
-      forLoop(zero, index(fullN), NC, [&](Value jc) {
-        forLoop(zero, kAll, KC, [&](Value kc) {
-          Value kEnd = minimum(add(kc, KC), K);
-          forLoop(zero, index(fullM), MC, [&](Value ic) {
-            Value jEnd = minimum(add(jc, NC), fullN);
-            Value iEnd = minimum(add(ic, MC), fullM);
-            forLoop(jc, jEnd, NR, [&](Value j) {
-              forLoop(ic, iEnd, MR, [&](Value i) { microKernel(i, j, MR, NR, kc, kEnd); });
-            });
+      bool byRows = fullM / MR >= fullN / NR;
+      auto chunk = [&](int64_t size, int64_t tile, int64_t block) {
+        int64_t tiles = (size / tile + chunks - 1) / chunks; // tiles per chunk
+        return std::min(block, std::max<int64_t>(tiles, 1) * tile);
+      };
+      int64_t rowBlock = byRows ? chunk(fullM, MR, MC) : MC;
+      int64_t colBlock = byRows ? NC : chunk(fullN, NR, NC);
+      auto tiles = [&](Value ic, Value jc, Value kc) {
+        Value kEnd = minimum(add(kc, KC), K);
+        Value jEnd = minimum(add(jc, colBlock), fullN);
+        Value iEnd = minimum(add(ic, rowBlock), fullM);
+        forLoop(jc, jEnd, NR, [&](Value j) {
+          forLoop(ic, iEnd, MR, [&](Value i) { microKernel(i, j, MR, NR, kc, kEnd); });
+        });
+      };
+      if (byRows) {
+        outerLoop(zero, index(fullM), rowBlock, [&](Value ic) {
+          forLoop(zero, index(fullN), colBlock, [&](Value jc) {
+            forLoop(zero, kAll, KC, [&](Value kc) { tiles(ic, jc, kc); });
           });
         });
-      });
+      } else {
+        outerLoop(zero, index(fullN), colBlock, [&](Value jc) {
+          forLoop(zero, kAll, KC, [&](Value kc) {
+            forLoop(zero, index(fullM), rowBlock, [&](Value ic) { tiles(ic, jc, kc); });
+          });
+        });
+      }
     }
     // The last M mod MR rows, full-width slivers: a thin strip, no blocking.
     if (restM > 0 && fullN > 0)
@@ -174,7 +211,8 @@ struct MatmulEmitter {
 /// Rewrites `op` (operands lhs, rhs, out on buffers) when its shapes are
 /// static, its element type f32 and its rows contiguous; otherwise leaves it
 /// for convert-linalg-to-loops.
-void rewriteMatmul(linalg::LinalgOp op, bool transposedA, TileSizes tiles) {
+void rewriteMatmul(linalg::LinalgOp op, bool transposedA, TileSizes tiles, bool parallel,
+                   int64_t chunks) {
   Value A = op.getDpsInputs()[0], B = op.getDpsInputs()[1], C = op.getDpsInits()[0];
   auto aType = dyn_cast<MemRefType>(A.getType());
   auto bType = dyn_cast<MemRefType>(B.getType());
@@ -186,7 +224,8 @@ void rewriteMatmul(linalg::LinalgOp op, bool transposedA, TileSizes tiles) {
       return;
   OpBuilder b(op);
   MatmulEmitter emitter{b,     op.getLoc(),         A,     B, C, transposedA, cType.getDimSize(0),
-                        cType.getDimSize(1), bType.getDimSize(0), tiles};
+                        cType.getDimSize(1), bType.getDimSize(0), tiles, parallel,
+                        std::max<int64_t>(chunks, 1)};
   emitter.emit();
   op->erase();
 }
@@ -202,7 +241,7 @@ struct MatmulMicrokernel : nn::impl::NNMatmulMicrokernelPassBase<MatmulMicrokern
     TileSizes tiles{MR, NR, roundUp(blockRows, MR), roundUp(blockCols, NR),
                     std::max<int64_t>(blockDepth, 1)};
     for (auto [op, transposedA] : matmuls)
-      rewriteMatmul(op, transposedA, tiles);
+      rewriteMatmul(op, transposedA, tiles, parallel, threadChunks);
   }
 };
 

@@ -85,6 +85,10 @@ def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
            "Columns of B per cache block (NC, rounded to a multiple of NR)">,
     Option<"blockDepth", "block-depth", "int64_t", /*default=*/"256",
            "Steps of the sum per cache block (KC)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Make the outermost block loop an scf.parallel (threads)">,
+    Option<"threadChunks", "thread-chunks", "int64_t", /*default=*/"8",
+           "Split the parallel loop into at least this many blocks when it can">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
                            "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect"];

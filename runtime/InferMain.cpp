@@ -54,9 +54,11 @@ int inferMain(const Program &program, int argc, char **argv) {
                   {"feed", true, true, "NAME=FILE  data for a placeholder (.npy, .csv, .idx)"},
                   {"output", true, false, "FILE  write the outputs to FILE.npy or FILE.csv"},
                   {"seed", true, false, "S  seed of the random initializers (default 0)"},
+                  {"threads", true, false, "N  threads of the parallel loops (default: all cores)"},
                   {"device", true, false, "DEV  cpu (the only device of a --target=cpu program)"}});
   if (!cl.parse(argc, argv))
     return 0;
+  setThreads(cl.getInt("threads", 0));
   if (cl.has("device") && cl.get("device") != "cpu")
     throw Error("device '" + cl.get("device") +
                 "' is not available: this program was compiled with --target=cpu");

@@ -14,6 +14,17 @@
 #include <string>
 
 /// The generated object defines main() as a call of this (codegen/ProgramTable.cpp).
+// LLVM's OpenMP runtime, linked into every compiled program. Weak, so that
+// the runtime's unit tests link without it.
+extern "C" void omp_set_num_threads(int) __attribute__((weak));
+
+void nnrt::setThreads(int64_t threads) {
+  if (threads < 0 || threads > 4096)
+    throw Error("--threads " + std::to_string(threads) + ": expected 1 to 4096 (0: all cores)");
+  if (threads > 0 && omp_set_num_threads)
+    omp_set_num_threads((int)threads);
+}
+
 extern "C" int nnrt_main(int argc, char **argv) {
   // A step allocates and frees the same large temporaries every time. By
   // default glibc serves blocks over 128 KiB with mmap and returns them on

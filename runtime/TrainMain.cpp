@@ -67,6 +67,7 @@ int trainMain(const Program &program, int argc, char **argv) {
   CommandLine cl(name + "-train",
                  {{"steps", true, false, "N  optimizer steps (default: the train block's)"},
                   {"seed", true, false, "S  seed of initializers and shuffling (default 0)"},
+                  {"threads", true, false, "N  threads of the parallel loops (default: all cores)"},
                   {"data-dir", true, false, "DIR  where the data blocks' relative paths start"},
                   {"feed", true, true, "NAME=FILE  training data for a placeholder"},
                   {"test-feed", true, true, "NAME=FILE  test data for a placeholder"},
@@ -79,6 +80,7 @@ int trainMain(const Program &program, int argc, char **argv) {
                   {"quiet", false, false, "no progress bar"}});
   if (!cl.parse(argc, argv))
     return 0;
+  setThreads(cl.getInt("threads", 0));
   if (cl.has("device") && cl.get("device") != "cpu")
     throw Error("device '" + cl.get("device") +
                 "' is not available: this program was compiled with --target=cpu");

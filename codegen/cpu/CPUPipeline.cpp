@@ -9,7 +9,8 @@
 //   linalg       linalg on tensors; variables and buffers as memref.globals
 //   fused        elementwise producers fused into their consumers
 //   bufferized   tensors replaced by buffers (memrefs), temporaries freed
-//   loops        matmuls as vector micro-kernels, other linalg ops as scf.for loops
+//   loops        matmuls as vector micro-kernels (threads by OpenMP), other
+//                linalg ops as scf.for loops
 //   llvm         the LLVM dialect, ready to translate to LLVM IR
 //
 //===----------------------------------------------------------------------===//
@@ -97,6 +98,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
                     [](OpPassManager &pm) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
     pm.addPass(createNNMatmulMicrokernelPass(hostMatmulTiles()));  // matmul: blocked vector FMAs
+    pm.addPass(createConvertSCFToOpenMPPass());                    // its scf.parallel -> OpenMP
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
     pm.addPass(createCanonicalizerPass());
   }});
@@ -108,6 +110,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createConvertMathToLLVMPass());             // exp, log, sqrt -> intrinsics
     pm.addPass(createConvertMathToLibmPass());             // tanh, ... -> libm calls
     pm.addPass(createConvertVectorToLLVMPass());           // vector ops -> LLVM vectors
+    pm.addPass(createConvertOpenMPToLLVMPass());           // omp regions over LLVM types
     pm.addPass(createArithToLLVMConversionPass());
     pm.addPass(createFinalizeMemRefToLLVMConversionPass()); // memrefs -> pointers
     pm.addPass(createConvertFuncToLLVMPass());

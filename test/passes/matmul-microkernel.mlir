@@ -1,5 +1,7 @@
-// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4" | FileCheck %s
-// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4" --convert-scf-to-cf --convert-vector-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-func-to-llvm --reconcile-unrealized-casts | FileCheck %s --check-prefix=LLVM
+// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4 thread-chunks=2" | FileCheck %s
+// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4 thread-chunks=2" --convert-scf-to-openmp | FileCheck %s --check-prefix=OMP
+// RUN: nn-opt %s --nn-matmul-microkernel="parallel=false" | FileCheck %s --check-prefix=SERIAL
+// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4 parallel=false" --convert-scf-to-cf --convert-vector-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-func-to-llvm --reconcile-unrealized-casts | FileCheck %s --check-prefix=LLVM
 // A 5x20 += 5x6 * 6x20 matmul with a 2x8 register tile: the blocked loop nest
 // over rows [0, 4) and columns [0, 16), then the fifth row (5 mod 2 = 1) and
 // the last 4 columns (20 mod 8) with narrower kernels. Each kernel keeps its
@@ -7,12 +9,12 @@
 
 // CHECK-LABEL: func.func @matmul
 func.func @matmul(%a: memref<5x6xf32>, %b: memref<6x20xf32>, %c: memref<5x20xf32>) {
-  // Cache blocks: columns (16), the sum (4), rows (4) ...
-  // CHECK: scf.for %[[JC:.*]] = %c0 to %c16 step %c16
-  // CHECK:   scf.for %[[KC:.*]] = %c0 to %c6 step %c4
-  // CHECK:     %[[KEND:.*]] = arith.minsi
-  // CHECK:     scf.for %[[IC:.*]] = %c0 to %c4 step %c4
-  // ... then slivers of 8 columns and pairs of rows: the micro-kernel.
+  // Blocks of rows (2 here, so that two threads get one each) in parallel,
+  // then columns (16) and the sum (4) ...
+  // CHECK: scf.parallel (%[[IC:.*]]) = (%c0) to (%c4) step (%c2)
+  // CHECK:   scf.for %[[JC:.*]] = %c0 to %c16 step %c16
+  // CHECK:     scf.for %[[KC:.*]] = %c0 to %c6 step %c4
+  // CHECK:       %[[KEND:.*]] = arith.minsi
   // CHECK:       scf.for %[[J:.*]] = %[[JC]] to %{{.*}} step %c8
   // CHECK:         scf.for %[[I:.*]] = %[[IC]] to %{{.*}} step %c2
   // CHECK:           %[[C0:.*]] = vector.load %{{.*}}[%[[I]], %[[J]]] : memref<5x20xf32>, vector<8xf32>
@@ -32,6 +34,11 @@ func.func @matmul(%a: memref<5x6xf32>, %b: memref<6x20xf32>, %c: memref<5x20xf32
   // CHECK:   iter_args(%{{.*}}, %{{.*}}) -> (vector<4xf32>, vector<4xf32>)
   // CHECK: iter_args(%{{.*}}) -> (vector<4xf32>)
   // CHECK-NOT: linalg.matmul
+  // The parallel loop as an OpenMP worksharing loop over the row blocks.
+  // OMP: omp.parallel
+  // OMP: omp.wsloop
+  // OMP: omp.loop_nest (%{{.*}}) : index = (%c0) to (%c4) step (%c2)
+  // SERIAL-NOT: scf.parallel
   // LLVM: llvm.intr.fmuladd({{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
   linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)
   return
