@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""bench/run.py [--runs N] [--quick]: nnc's generated programs against
+PyTorch, JAX and TensorFlow on this machine, in one run, interleaved.
+
+For each of the examples fashion_softmax (batch 100), fashion_mlp (1024 ReLU
+units, batch 100) and fashion_cnn (the two-layer CNN, batch 50):
+  - training steps per second, one thread (everything pinned to one core
+    with taskset) and two (both cores; OpenBLAS held to one thread);
+  - inference images per second at batch 1 and 100 (one thread);
+  - peak resident memory of the one-thread training runs;
+  - nnc's compile time;
+plus the machine's limits: the FMA peak of one core (bench/fma_peak.c) and
+OpenBLAS sgemm against nnc's matmul at the networks' shapes
+(bench/matmul/run.sh). Every figure is the median of N runs (default 5)
+with the range. Writes bench/results/DATE-HOST.md and .png.
+
+nnc's step time is (time of S2 steps - time of S1 steps) / (S2 - S1), which
+leaves out start-up (loading the data set); the peers time their own loop
+after 20 warm-up steps (jit compilation). Needs bench/setup.sh first.
+"""
+import argparse
+import datetime
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+NNC = os.path.join(ROOT, "build", "bin", "nnc")
+VENV_PY = os.path.join(HERE, ".venv", "bin", "python")
+TORCH_PY = "/usr/bin/python3"
+MODELS = {  # example, batch, GFLOP of a train step, (S1, S2) steps
+    "softmax": ("fashion_softmax", 100, 3 * 2 * 100 * 784 * 10 / 1e9, (100, 1100)),
+    "mlp": ("fashion_mlp", 100, 3 * 2 * 100 * (784 * 1024 + 1024 * 10) / 1e9, (20, 320)),
+    "cnn": ("fashion_cnn", 50, 4.1, (10, 60)),
+}
+
+
+def wall(cmd, env=None, cwd=None):
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   env=env, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def peak_kb(cmd, cwd):
+    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, check=True, cwd=cwd,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr
+    return int(out.strip().splitlines()[-1])
+
+
+def pin(threads):
+    return ["taskset", "-c", "0"] if threads == 1 else ["taskset", "-c", "0,1"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke test)")
+    args = parser.parse_args()
+    work = tempfile.mkdtemp()
+    results = {}  # key -> list of values
+
+    def add(key, value):
+        results.setdefault(key, []).append(value)
+
+    # Compile the examples (and batch-1 infer variants); compile time.
+    for name, (example, *_rest) in MODELS.items():
+        src = os.path.join(ROOT, "examples", example + ".nn")
+        one = os.path.join(work, example + "_b1.nn")
+        text = open(src).read().replace("model " + example, "model " + example + "_b1")
+        open(one, "w").write(re.sub(r"(infer \{[^}]*batch:\s*)\d+", r"\g<1>1", text))
+        for _ in range(args.runs):
+            add(("compile", name), wall([NNC, src, "-o", work]))
+        wall([NNC, one, "-o", work])
+    # The test images as .npy, so that loading is not what inference measures.
+    images = os.path.join(work, "images.npy")
+    items = os.path.join(work, "items100.npy")
+    subprocess.run([sys.executable, os.path.join(HERE, "idx_to_npy.py"),
+                    "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz", images, items],
+                   check=True)
+
+    env1 = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", BENCH_THREADS="1")
+    env2 = dict(os.environ, OPENBLAS_NUM_THREADS="1", BENCH_THREADS="2")
+    peers = [("torch", TORCH_PY), ("jax", VENV_PY), ("tf", VENV_PY)]
+    for run in range(args.runs):
+        print("run %d of %d" % (run + 1, args.runs), flush=True)
+        for name, (example, batch, gflop, (s1, s2)) in MODELS.items():
+            if args.quick:
+                s1, s2 = s1 // 2, s2 // 5
+            train = os.path.join(work, example + "-train")
+            for threads in (1, 2):
+                env = env1 if threads == 1 else env2
+                base = pin(threads) + [train, "--quiet", "--threads", str(threads),
+                                       "--checkpoint", os.path.join(work, "c.safetensors")]
+                t1 = wall(base + ["--steps", str(s1)], env, work)
+                t2 = wall(base + ["--steps", str(s2)], env, work)
+                add(("train", name, "nnc", threads), (t2 - t1) * 1000 / (s2 - s1))
+                if threads == 1 and run == 0:
+                    add(("memory", name, "nnc"), peak_kb(base + ["--steps", str(s1)], work))
+                for peer, python in peers:
+                    steps = str(max(10, (s2 - s1) // 2))
+                    out = subprocess.run(pin(threads) + [python, os.path.join(HERE, "peers.py"),
+                                                         peer, name, "train", steps],
+                                         env=env, capture_output=True, text=True)
+                    if out.returncode != 0:
+                        continue
+                    ms, kb = out.stdout.split()[-2:]
+                    add(("train", name, peer, threads), float(ms))
+                    if threads == 1 and run == 0:
+                        add(("memory", name, peer), int(kb))
+            # Inference, one thread: 10000 images minus 100 (start-up).
+            for b, exe in ((100, example + "-infer"), (1, example + "_b1-infer")):
+                cmd = pin(1) + [os.path.join(work, exe), "--threads", "1", "--output",
+                                os.path.join(work, "p.npy"), "--feed"]
+                t_all = wall(cmd + ["x=" + images], env1, work)
+                t_few = wall(cmd + ["x=" + items], env1, work)
+                add(("infer", name, "nnc", b), 9900 / (t_all - t_few))
+                for peer, python in peers:
+                    out = subprocess.run(pin(1) + [python, os.path.join(HERE, "peers.py"), peer,
+                                                   name, "infer%d" % b, "2000" if b == 1 else "50"],
+                                         env=env1, capture_output=True, text=True)
+                    if out.returncode == 0:
+                        add(("infer", name, peer, b), float(out.stdout.split()[-2]))
+    # The machine's limits.
+    fma = os.path.join(work, "fma_peak")
+    subprocess.run(["cc", "-O3", "-march=native", os.path.join(HERE, "fma_peak.c"), "-o", fma],
+                   check=True)
+    for _ in range(args.runs):
+        add(("fma",), float(subprocess.run(pin(1) + [fma], capture_output=True, text=True,
+                                           check=True).stdout.split()[0]))
+    matmul = subprocess.run([os.path.join(HERE, "matmul", "run.sh")], capture_output=True,
+                            text=True, check=True).stdout
+    report(results, matmul, args.runs)
+    shutil.rmtree(work)
+
+
+def med(values):
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(values, digits=1):
+    m, lo, hi = med(values)
+    return "%.*f (%.*f–%.*f)" % (digits, m, digits, lo, digits, hi)
+
+
+def report(results, matmul, runs):
+    day = datetime.date.today().isoformat()
+    host = socket.gethostname()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    fma = med(results[("fma",)])[0]
+    lines = ["# nnc against peers, %s" % day, "",
+             "Machine: %s, %d cores (`%s`). Median of %d runs (range in brackets), "
+             "all in one run of `bench/run.py`, interleaved." % (cpu, os.cpu_count(), host, runs),
+             "FMA peak of one core (bench/fma_peak.c): %.1f GFLOP/s; two cores: %.1f." % (fma, 2 * fma),
+             "", "## Training steps per second", "",
+             "| model | threads | nnc | PyTorch | JAX | TensorFlow | nnc / PyTorch | nnc GFLOP/s (% of peak) |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, (example, batch, gflop, _) in MODELS.items():
+        for threads in (1, 2):
+            row = ["%s (batch %d)" % (example, batch), str(threads)]
+            steps = {}
+            for fw in ("nnc", "torch", "jax", "tf"):
+                v = results.get(("train", name, fw, threads))
+                if v:
+                    steps[fw] = [1000 / ms for ms in v]
+                    row.append(fmt(steps[fw]))
+                else:
+                    row.append("—")
+            ratio = (med(steps["nnc"])[0] / med(steps["torch"])[0]) if "torch" in steps else float("nan")
+            rate = med(steps["nnc"])[0] * gflop
+            row += ["%.2f" % ratio, "%.1f (%.0f %%)" % (rate, 100 * rate / (fma * threads))]
+            lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "## Inference images per second (one thread)", "",
+              "| model | batch | nnc | PyTorch | JAX | TensorFlow |", "|---|---|---|---|---|---|"]
+    for name, (example, *_r) in MODELS.items():
+        for b in (1, 100):
+            row = [example, str(b)]
+            for fw in ("nnc", "torch", "jax", "tf"):
+                v = results.get(("infer", name, fw, b))
+                row.append(fmt(v, 0) if v else "—")
+            lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "## Peak memory of a one-thread training run (MiB, RSS, incl. the data set for nnc)", "",
+              "| model | nnc | PyTorch | JAX | TensorFlow |", "|---|---|---|---|---|"]
+    for name, (example, *_r) in MODELS.items():
+        row = [example]
+        for fw in ("nnc", "torch", "jax", "tf"):
+            v = results.get(("memory", name, fw))
+            row.append("%.0f" % (v[0] / 1024) if v else "—")
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "## nnc compile time (seconds, `nnc X.nn -o DIR`: both programs)", "",
+              "| model | seconds |", "|---|---|"]
+    for name, (example, *_r) in MODELS.items():
+        lines.append("| %s | %s |" % (example, fmt(results[("compile", name)], 2)))
+    lines += ["", "## Matmul: nnc's micro-kernel against OpenBLAS sgemm, one thread (bench/matmul/run.sh)",
+              "", "```", matmul.strip(), "```", ""]
+    os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
+    base = os.path.join(HERE, "results", "%s-%s" % (day, host))
+    open(base + ".md", "w").write("\n".join(lines))
+    print("\n".join(lines))
+    chart(results, base + ".png", day)
+
+
+def chart(results, path, day):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(no matplotlib: no chart)")
+        return
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    names = {"nnc": "nnc", "torch": "PyTorch", "jax": "JAX", "tf": "TensorFlow"}
+    for ax, (name, (example, *_r)) in zip(axes, MODELS.items()):
+        for i, threads in enumerate((1, 2)):
+            for j, fw in enumerate(names):
+                v = results.get(("train", name, fw, threads))
+                if not v:
+                    continue
+                steps = sorted(1000 / ms for ms in v)
+                m = statistics.median(steps)
+                ax.bar(i * 5 + j, m, yerr=[[m - steps[0]], [steps[-1] - m]],
+                       color="C%d" % j, label=names[fw] if i == 0 else None)
+        ax.set_xticks([1.5, 6.5], ["1 thread", "2 threads"])
+        ax.set_title(example)
+        ax.set_ylabel("training steps / s")
+    axes[0].legend()
+    fig.suptitle("Training speed, median and range (%s)" % day)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+if __name__ == "__main__":
+    main()
