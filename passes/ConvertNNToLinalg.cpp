@@ -669,9 +669,11 @@ Value windowCount(OpBuilder &b, Location loc, const Window &p, Value i, Value j)
                                    b.create<arith::IndexCastOp>(loc, b.getI64Type(), n));
 }
 
-/// A reduction over every window: loops (n, i, j, c | a, b) reading the
+/// A reduction over every window: loops (n, i, j | a, b | c) reading the
 /// padded image at (n, i*sy + a, j*sx + b, c); `window` gives the loops a, b
-/// their extent.
+/// their extent. The channel loop is innermost so that the loops become
+/// contiguous vector loads and stores along c (with c outside the window
+/// loops, LLVM vectorizes across windows with gathers).
 linalg::GenericOp windowReduction(OpBuilder &b, Location loc, Value padded, const Window &p,
                                   TypeRange resultTypes, ValueRange inits,
                                   function_ref<void(OpBuilder &, Location, ValueRange)> body) {
@@ -679,12 +681,14 @@ linalg::GenericOp windowReduction(OpBuilder &b, Location loc, Value padded, cons
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   Value window = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{p.ky, p.kx}, b.getF32Type());
   SmallVector<AffineMap> maps = {
-      AffineMap::get(6, 0, {d(0), d(1) * p.sy + d(4), d(2) * p.sx + d(5), d(3)}, ctx),
-      AffineMap::get(6, 0, {d(4), d(5)}, ctx)};
+      AffineMap::get(6, 0, {d(0), d(1) * p.sy + d(3), d(2) * p.sx + d(4), d(5)}, ctx),
+      AffineMap::get(6, 0, {d(3), d(4)}, ctx)};
   for (size_t k = 0; k < inits.size(); ++k)
-    maps.push_back(AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx));
-  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
-  iterators.append(2, utils::IteratorType::reduction);
+    maps.push_back(AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx));
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators = {IteratorType::parallel,  IteratorType::parallel,
+                                         IteratorType::parallel,  IteratorType::reduction,
+                                         IteratorType::reduction, IteratorType::parallel};
   return b.create<linalg::GenericOp>(loc, resultTypes, ValueRange{padded, window}, inits, maps,
                                      iterators, body);
 }
@@ -802,9 +806,9 @@ struct MaxPoolGradLowering : OpConversionPattern<nn::MaxPoolGradOp> {
         rewriter, loc, padded, p, TypeRange{pooledType, indexType}, ValueRange{bestValue, bestIndex},
         [kx](OpBuilder &b, Location l, ValueRange a) {
           Value here = b.create<arith::AddIOp>(
-              l, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 4),
+              l, b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 3),
                                          b.create<arith::ConstantIndexOp>(l, kx)),
-              b.create<linalg::IndexOp>(l, 5));
+              b.create<linalg::IndexOp>(l, 4));
           Value better = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, a[0], a[2]);
           Value value = b.create<arith::SelectOp>(l, better, a[0], a[2]);
           Value index = b.create<arith::SelectOp>(
