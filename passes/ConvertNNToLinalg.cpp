@@ -329,7 +329,17 @@ struct ConstantLowering : OpConversionPattern<nn::ConstantOp> {
   }
 };
 
+/// The operand of `v = nn.transpose(x, perm = [1, 0])`, else null.
+static Value transposedFrom(Value v, ConversionPatternRewriter &rewriter) {
+  auto t = v.getDefiningOp<nn::TransposeOp>();
+  if (!t || t.getPerm() != ArrayRef<int64_t>{1, 0})
+    return nullptr;
+  return rewriter.getRemappedValue(t.getX());
+}
+
 /// c = a x b: linalg.matmul accumulates into its output, so start from zeros.
+/// A transposed operand (the backward pass's g x w^T and x^T x g) is read in
+/// place by linalg.matmul_transpose_b / _a instead of being copied.
 struct MatmulLowering : OpConversionPattern<nn::MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -338,8 +348,15 @@ struct MatmulLowering : OpConversionPattern<nn::MatmulOp> {
     Location loc = op.getLoc();
     Value zeros = filledTensor(rewriter, loc, op.getType(),
                                constantFloat(rewriter, loc, 0.0));
-    rewriter.replaceOpWithNewOp<linalg::MatmulOp>(
-        op, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, ValueRange{zeros});
+    if (Value b = transposedFrom(op.getRhs(), rewriter))
+      rewriter.replaceOpWithNewOp<linalg::MatmulTransposeBOp>(
+          op, ValueRange{adaptor.getLhs(), b}, ValueRange{zeros});
+    else if (Value a = transposedFrom(op.getLhs(), rewriter))
+      rewriter.replaceOpWithNewOp<linalg::MatmulTransposeAOp>(
+          op, ValueRange{a, adaptor.getRhs()}, ValueRange{zeros});
+    else
+      rewriter.replaceOpWithNewOp<linalg::MatmulOp>(
+          op, ValueRange{adaptor.getLhs(), adaptor.getRhs()}, ValueRange{zeros});
     return success();
   }
 };

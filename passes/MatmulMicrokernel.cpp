@@ -140,6 +140,91 @@ struct MatmulEmitter {
     body(loop.getInductionVar());
   }
 
+  /// C[M, N] += A[M, K] B[N, K]^T (the backward pass's g x w^T, read in
+  /// place instead of transposing w): both operands run along k in memory,
+  /// so each element of C is a dot product of two contiguous rows. A tile of
+  /// D x D dot products keeps one vector of partial sums each along k (D^2
+  /// accumulators, D loads of A and D of B for D^2 FMAs), summed across
+  /// lanes at the end; the last K mod VW steps are scalar.
+  void emitTransposedB() {
+    int64_t D = t.NR >= 32 ? 4 : 3, VW = std::max<int64_t>(t.NR / 2, 1);
+    int64_t fullM = M - M % D, fullN = N - N % D, restM = M % D, restN = N % D;
+    auto dotTile = [&](Value i, Value j, int64_t rows, int64_t cols) {
+      auto vecType = VectorType::get({VW}, b.getF32Type());
+      Value zeros = b.create<arith::ConstantOp>(loc, DenseElementsAttr::get(vecType, 0.0f));
+      auto at = [&](Value base, int64_t r) { return r == 0 ? base : add(base, r); };
+      SmallVector<Value> sums(rows * cols, zeros);
+      int64_t fullK = K - K % VW;
+      if (fullK > 0) {
+        auto loop = b.create<scf::ForOp>(
+            loc, index(0), index(fullK), index(VW), sums,
+            [&](OpBuilder &, Location, Value k, ValueRange acc) {
+              SmallVector<Value> a, bv, next;
+              for (int64_t r = 0; r < rows; ++r)
+                a.push_back(b.create<vector::LoadOp>(loc, vecType, A, ValueRange{at(i, r), k}));
+              for (int64_t c = 0; c < cols; ++c)
+                bv.push_back(b.create<vector::LoadOp>(loc, vecType, B, ValueRange{at(j, c), k}));
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t c = 0; c < cols; ++c)
+                  next.push_back(b.create<vector::FMAOp>(loc, a[r], bv[c], acc[r * cols + c]));
+              b.create<scf::YieldOp>(loc, next);
+            });
+        sums.assign(loop.getResults().begin(), loop.getResults().end());
+      }
+      SmallVector<Value> dots;
+      for (Value v : sums)
+        dots.push_back(b.create<vector::ReductionOp>(loc, vector::CombiningKind::ADD, v));
+      if (fullK < K) {
+        auto loop = b.create<scf::ForOp>(
+            loc, index(fullK), index(K), index(1), dots,
+            [&](OpBuilder &, Location, Value k, ValueRange acc) {
+              SmallVector<Value> next;
+              for (int64_t r = 0; r < rows; ++r)
+                for (int64_t c = 0; c < cols; ++c) {
+                  Value x = b.create<memref::LoadOp>(loc, A, ValueRange{at(i, r), k});
+                  Value y = b.create<memref::LoadOp>(loc, B, ValueRange{at(j, c), k});
+                  next.push_back(b.create<arith::AddFOp>(
+                      loc, acc[r * cols + c], b.create<arith::MulFOp>(loc, x, y)));
+                }
+              b.create<scf::YieldOp>(loc, next);
+            });
+        dots.assign(loop.getResults().begin(), loop.getResults().end());
+      }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) {
+          SmallVector<Value> idx = {at(i, r), at(j, c)};
+          Value old = b.create<memref::LoadOp>(loc, C, idx);
+          b.create<memref::StoreOp>(loc, b.create<arith::AddFOp>(loc, old, dots[r * cols + c]),
+                                    C, idx);
+        }
+    };
+    // Threads split whichever of rows and columns has more tiles.
+    bool byRows = fullM >= fullN;
+    auto rowsOf = [&](Value j, int64_t cols) {
+      if (fullM > 0)
+        forLoop(index(0), index(fullM), D, [&](Value i) { dotTile(i, j, D, cols); });
+      if (restM > 0)
+        dotTile(index(fullM), j, restM, cols);
+    };
+    auto colsOf = [&](Value i, int64_t rows) {
+      if (fullN > 0)
+        forLoop(index(0), index(fullN), D, [&](Value j) { dotTile(i, j, rows, D); });
+      if (restN > 0)
+        dotTile(i, index(fullN), rows, restN);
+    };
+    if (byRows) {
+      if (fullM > 0)
+        outerLoop(index(0), index(fullM), D, [&](Value i) { colsOf(i, D); });
+      if (restM > 0)
+        colsOf(index(fullM), restM);
+    } else {
+      if (fullN > 0)
+        outerLoop(index(0), index(fullN), D, [&](Value j) { rowsOf(j, D); });
+      if (restN > 0)
+        rowsOf(index(fullN), restN);
+    }
+  }
+
   /// The outermost loop: scf.parallel (threads, through OpenMP) or scf.for.
   void outerLoop(Value begin, Value end, int64_t step, function_ref<void(Value)> body) {
     if (!parallel)
@@ -211,8 +296,11 @@ struct MatmulEmitter {
 /// Rewrites `op` (operands lhs, rhs, out on buffers) when its shapes are
 /// static, its element type f32 and its rows contiguous; otherwise leaves it
 /// for convert-linalg-to-loops.
-void rewriteMatmul(linalg::LinalgOp op, bool transposedA, TileSizes tiles, bool parallel,
+enum class Layout { Plain, TransposedA, TransposedB };
+
+void rewriteMatmul(linalg::LinalgOp op, Layout layout, TileSizes tiles, bool parallel,
                    int64_t chunks) {
+  bool transposedA = layout == Layout::TransposedA;
   Value A = op.getDpsInputs()[0], B = op.getDpsInputs()[1], C = op.getDpsInits()[0];
   auto aType = dyn_cast<MemRefType>(A.getType());
   auto bType = dyn_cast<MemRefType>(B.getType());
@@ -223,25 +311,32 @@ void rewriteMatmul(linalg::LinalgOp op, bool transposedA, TileSizes tiles, bool 
     if (!t.hasStaticShape() || !t.getElementType().isF32() || !hasUnitInnerStride(t))
       return;
   OpBuilder b(op);
+  int64_t K = layout == Layout::TransposedB ? bType.getDimSize(1) : bType.getDimSize(0);
   MatmulEmitter emitter{b,     op.getLoc(),         A,     B, C, transposedA, cType.getDimSize(0),
-                        cType.getDimSize(1), bType.getDimSize(0), tiles, parallel,
+                        cType.getDimSize(1), K, tiles, parallel,
                         std::max<int64_t>(chunks, 1)};
-  emitter.emit();
+  if (layout == Layout::TransposedB)
+    emitter.emitTransposedB();
+  else
+    emitter.emit();
   op->erase();
 }
 
 struct MatmulMicrokernel : nn::impl::NNMatmulMicrokernelPassBase<MatmulMicrokernel> {
   using NNMatmulMicrokernelPassBase::NNMatmulMicrokernelPassBase;
   void runOnOperation() override {
-    SmallVector<std::pair<linalg::LinalgOp, bool>> matmuls;
-    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back({op, false}); });
-    getOperation().walk([&](linalg::MatmulTransposeAOp op) { matmuls.push_back({op, true}); });
+    SmallVector<std::pair<linalg::LinalgOp, Layout>> matmuls;
+    getOperation().walk([&](linalg::MatmulOp op) { matmuls.push_back({op, Layout::Plain}); });
+    getOperation().walk(
+        [&](linalg::MatmulTransposeAOp op) { matmuls.push_back({op, Layout::TransposedA}); });
+    getOperation().walk(
+        [&](linalg::MatmulTransposeBOp op) { matmuls.push_back({op, Layout::TransposedB}); });
     int64_t MR = std::max<int64_t>(rows, 1), NR = std::max<int64_t>(width, 1);
     auto roundUp = [](int64_t v, int64_t m) { return std::max<int64_t>((v + m - 1) / m, 1) * m; };
     TileSizes tiles{MR, NR, roundUp(blockRows, MR), roundUp(blockCols, NR),
                     std::max<int64_t>(blockDepth, 1)};
-    for (auto [op, transposedA] : matmuls)
-      rewriteMatmul(op, transposedA, tiles, parallel, threadChunks);
+    for (auto [op, layout] : matmuls)
+      rewriteMatmul(op, layout, tiles, parallel, threadChunks);
   }
 };
 

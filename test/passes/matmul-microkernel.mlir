@@ -53,3 +53,20 @@ func.func @matmul_transpose_a(%a: memref<6x5xf32>, %b: memref<6x20xf32>, %c: mem
   linalg.matmul_transpose_a ins(%a, %b : memref<6x5xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)
   return
 }
+
+// A B^T (g x w^T in a backward pass): rows of A and of B both run along k,
+// so each element of C is a dot product: D x D vectors of partial sums along
+// k (D = 3 and 4-wide vectors for an 8-wide tile), then one reduction each;
+// the last 37 mod 4 = 1 step is scalar.
+// CHECK-LABEL: func.func @matmul_transpose_b
+func.func @matmul_transpose_b(%a: memref<5x37xf32>, %b: memref<7x37xf32>, %c: memref<5x7xf32>) {
+  // CHECK: scf.for %[[K:.*]] = %c0 to %c36 step %c4 iter_args
+  // CHECK:   vector.load %{{.*}}[%{{.*}}, %[[K]]] : memref<5x37xf32>, vector<4xf32>
+  // CHECK:   vector.load %{{.*}}[%{{.*}}, %[[K]]] : memref<7x37xf32>, vector<4xf32>
+  // CHECK-COUNT-9: vector.fma
+  // CHECK: vector.reduction <add>, %{{.*}} : vector<4xf32> into f32
+  // CHECK: scf.for %{{.*}} = %c36 to %c37 step %c1 iter_args
+  // CHECK-NOT: linalg.matmul_transpose_b
+  linalg.matmul_transpose_b ins(%a, %b : memref<5x37xf32>, memref<7x37xf32>) outs(%c : memref<5x7xf32>)
+  return
+}
