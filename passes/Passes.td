@@ -105,6 +105,21 @@ def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {
   }];
 }
 
+def NNPlanMemoryPass : Pass<"nn-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Place every temporary buffer in one static arena, from liveness";
+  let description = [{
+    Static memory planning after bufferization. Each `memref.alloc` of a
+    function body (static shape, never returned) gets an offset in one
+    arena, `memref.global @nn_arena`, and becomes a `memref.view` of it:
+    buffers whose live ranges (first to last op that touches them, through
+    any view) do not intersect share bytes. Placement is greedy by size:
+    the largest buffer first, each at the lowest free offset, 64-byte
+    aligned. The functions of a module share the arena. Each view keeps its
+    `nn.offset`, `nn.bytes` and `nn.live` for `nnc --emit=memory`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def NNSimplifyPass : Pass<"nn-simplify", "mlir::ModuleOp"> {
   let summary = "Fold what is obvious in the nn graph";
   let description = [{
@@ -145,6 +160,20 @@ def NNStateToGlobalsPass : Pass<"nn-state-to-globals", "mlir::ModuleOp"> {
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::memref::MemRefDialect"
   ];
+}
+
+def NNUpdateInPlacePass : Pass<"nn-update-in-place", "mlir::ModuleOp"> {
+  let summary = "Remove the copies bufferization leaves around variable updates";
+  let description = [{
+    Runs on buffers, after one-shot bufferization. Forwards a copy whose
+    destination is only read afterwards to its source (the snapshot of each
+    updated variable at the top of a step), computes a value in the global
+    it is finally copied to when nobody reads that global in between (the
+    write-back at the bottom; an elementwise op may read the old value at
+    the element it writes, so `w -= lr * g` runs in place), and turns a copy
+    of a buffer holding one `linalg.fill` into a fill.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // NN_PASSES_TD

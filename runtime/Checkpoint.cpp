@@ -194,24 +194,28 @@ void writeCheckpoint(const std::string &path, const Checkpoint &ck) {
     first = false;
   }
   header += "}";
-  std::string data;
+  std::vector<FilePiece> pieces(2); // the length and the header come first
+  size_t offset = 0;
   for (auto &[name, t] : ck.tensors) {
     std::string shape;
     for (int64_t d : t.shape)
       shape += (shape.empty() ? "" : ",") + std::to_string(d);
-    size_t begin = data.size();
-    data.append(reinterpret_cast<const char *>(t.values.data()), t.values.size() * 4);
+    size_t bytes = t.values.size() * 4;
+    pieces.push_back({t.values.data(), bytes});
     header += "," + quote(name) + ":{\"dtype\":\"F32\",\"shape\":[" + shape +
-              "],\"data_offsets\":[" + std::to_string(begin) + "," +
-              std::to_string(data.size()) + "]}";
+              "],\"data_offsets\":[" + std::to_string(offset) + "," +
+              std::to_string(offset + bytes) + "]}";
+    offset += bytes;
   }
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' '); // align the data to 8 bytes
-  std::string bytes(8, '\0');
+  char length[8];
   uint64_t n = header.size();
   for (int b = 0; b < 8; ++b)
-    bytes[b] = (char)(n >> (8 * b));
-  writeFileAtomically(path, bytes + header + data);
+    length[b] = (char)(n >> (8 * b));
+  pieces[0] = {length, 8};
+  pieces[1] = {header.data(), header.size()};
+  writeFileAtomically(path, pieces);
 }
 
 Checkpoint snapshot(const Program &program, const std::vector<int> &roles) {

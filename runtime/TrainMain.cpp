@@ -35,18 +35,19 @@ namespace {
 
 /// The epoch's order of the items: a Fisher-Yates shuffle driven by a Philox
 /// stream of (seed, epoch), so any epoch can be re-created when resuming.
-std::vector<int64_t> epochOrder(int64_t items, uint64_t seed, int64_t epoch, bool shuffle) {
-  std::vector<int64_t> order(items);
+/// Written into `order` (sized once, before the loop: the loop allocates
+/// nothing).
+void epochOrder(std::vector<int64_t> &order, uint64_t seed, int64_t epoch, bool shuffle) {
+  int64_t items = (int64_t)order.size();
   std::iota(order.begin(), order.end(), 0);
   if (!shuffle)
-    return order;
+    return;
   RandomStream random(seed, streamId("shuffle") + (uint64_t)epoch);
   for (int64_t i = items - 1; i > 0; --i) {
     int64_t j = (int64_t)(((uint64_t)random.nextU32() << 32 | random.nextU32()) %
                           (uint64_t)(i + 1));
     std::swap(order[i], order[j]);
   }
-  return order;
 }
 
 void progress(int64_t step, int64_t steps, bool show) {
@@ -168,11 +169,11 @@ int trainMain(const Program &program, int argc, char **argv) {
   // 3. The loop.
   bool bar = !cl.has("quiet") && isatty(2);
   int64_t perEpoch = train.items / batch, epoch = -1;
-  std::vector<int64_t> order;
+  std::vector<int64_t> order(train.items);
   for (int64_t s = start + 1; s <= steps; ++s) {
     int64_t index = (s - 1) % perEpoch, e = (s - 1) / perEpoch;
     if (e != epoch) {
-      order = epochOrder(train.items, seed, e, shuffle);
+      epochOrder(order, seed, e, shuffle);
       epoch = e;
     }
     train.fillBatch(*step, index * batch, batch, &order);

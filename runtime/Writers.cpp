@@ -11,11 +11,17 @@
 namespace nnrt {
 
 void writeFileAtomically(const std::string &path, const std::string &bytes) {
+  writeFileAtomically(path, {{bytes.data(), bytes.size()}});
+}
+
+void writeFileAtomically(const std::string &path, const std::vector<FilePiece> &pieces) {
   std::string tmp = path + ".tmp";
   FILE *f = std::fopen(tmp.c_str(), "wb");
   if (!f)
     throw Error(path + ": cannot write: " + std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  bool ok = true;
+  for (const FilePiece &piece : pieces)
+    ok = ok && std::fwrite(piece.data, 1, piece.size, f) == piece.size;
   ok = std::fflush(f) == 0 && ok;
   ok = fsync(fileno(f)) == 0 && ok;
   ok = std::fclose(f) == 0 && ok;

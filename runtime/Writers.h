@@ -22,6 +22,14 @@ void writeCSV(const std::string &path, const std::vector<float> &values,
 /// Writes `bytes` to `path` through `path.tmp` + rename (atomic on POSIX).
 void writeFileAtomically(const std::string &path, const std::string &bytes);
 
+/// The same for a file made of pieces that are written one after the other
+/// (a checkpoint's tensors, without first copying them into one string).
+struct FilePiece {
+  const void *data;
+  size_t size;
+};
+void writeFileAtomically(const std::string &path, const std::vector<FilePiece> &pieces);
+
 } // namespace nnrt
 
 #endif // NNC_RUNTIME_WRITERS_H

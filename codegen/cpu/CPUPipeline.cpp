@@ -8,7 +8,8 @@
 //   grad         train programs: gradients (nn-autodiff), updates (nn-optimizer)
 //   linalg       linalg on tensors; variables and buffers as memref.globals
 //   fused        elementwise producers fused into their consumers
-//   bufferized   tensors replaced by buffers (memrefs), temporaries freed
+//   bufferized   tensors replaced by buffers (memrefs); variables updated in
+//                place; temporaries planned into one static arena
 //   loops        matmuls as vector micro-kernels (threads by OpenMP), other
 //                linalg ops as scf.for loops
 //   llvm         the LLVM dialect, ready to translate to LLVM IR
@@ -82,13 +83,15 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createCSEPass());
   }});
 
-  stages.push_back({"bufferized", "tensors become buffers; temporaries freed",
+  stages.push_back({"bufferized", "tensors become buffers, placed in one arena",
                     [](OpPassManager &pm) {
     bufferization::OneShotBufferizationOptions bufferize;
     bufferize.bufferizeFunctionBoundaries = true;
     bufferize.setFunctionBoundaryTypeConversion(
         bufferization::LayoutMapOption::IdentityLayoutMap);
     pm.addPass(bufferization::createOneShotBufferizePass(bufferize)); // tensor -> memref
+    pm.addPass(createNNUpdateInPlacePass()); // no copies around variable updates
+    pm.addPass(createNNPlanMemoryPass());    // temporaries -> views of one arena
     bufferization::BufferDeallocationPipelineOptions dealloc;
     bufferization::buildBufferDeallocationPipeline(pm, dealloc); // free temporaries
     pm.addPass(createCanonicalizerPass());

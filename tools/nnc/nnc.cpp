@@ -4,7 +4,8 @@
 //
 // Runs the pipeline stage by stage, as MLIR's Toy tutorial does, and stops
 // where --emit says (the stages are ordered: ast < nn < specialized < linalg <
-// fused < bufferized < loops < mlir-llvm < llvm < obj). Without --emit it
+// fused < bufferized < loops < mlir-llvm < llvm < obj; `memory` prints the
+// plan made in bufferized). Without --emit it
 // builds DIR/NAME-infer. `--dump-dir` writes every stage to numbered files.
 // MLIR's own options work too, e.g. --mlir-print-ir-after-all.
 //
@@ -25,6 +26,7 @@
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
 #include "ir/NNDialect.h"
+#include "passes/MemoryPlan.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -62,7 +64,7 @@ namespace cl = llvm::cl;
 namespace {
 
 /// The stages, in pipeline order: --emit=KIND stops after KIND.
-enum class Emit { PTX, AST, NN, Specialized, Grad, Linalg, Fused, Bufferized, Loops, MLIRLLVM,
+enum class Emit { PTX, AST, NN, Specialized, Grad, Linalg, Fused, Bufferized, Memory, Loops, MLIRLLVM,
                   LLVM, Obj, Dot, Program };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn>"), cl::Required);
@@ -78,6 +80,7 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
                clEnumValN(Emit::Fused, "fused", "after elementwise fusion"),
                clEnumValN(Emit::Bufferized, "bufferized", "after bufferization"),
+               clEnumValN(Emit::Memory, "memory", "the static memory plan of each program"),
                clEnumValN(Emit::Loops, "loops", "linalg as loops"),
                clEnumValN(Emit::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
                clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimised"),
@@ -312,6 +315,10 @@ int main(int argc, char **argv) {
                    [&](llvm::raw_ostream &os) { module->print(os); });
       if (emit == stageEmit[i]) {
         print([&] { module->print(llvm::outs()); });
+        stopped = true;
+      }
+      if (emit == Emit::Memory && stages[i].name == "bufferized") {
+        print([&] { nn::printMemoryPlan(*module, llvm::outs()); });
         stopped = true;
       }
     }
