@@ -98,6 +98,14 @@ bool readsThenWritesSameElement(Operation *op, Value input, Value output) {
   return inputAligned && outputAligned && input.getType() == output.getType();
 }
 
+/// `copy %fresh -> %g` with %fresh a buffer allocated in the body and %g a
+/// global of the same type: the copies rewrites 2 and 2b remove.
+bool copiesFreshToGlobal(memref::CopyOp copy, Block &body) {
+  Value fresh = copy.getSource(), global = copy.getTarget();
+  return rootKind(fresh, body) == Root::Alloc && rootKind(global, body) == Root::Global &&
+         fresh.getType() == global.getType();
+}
+
 struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
   void runOnOperation() override {
     getOperation().walk([&](func::FuncOp function) {
@@ -156,12 +164,9 @@ struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
     auto index = nn::numberOps(body);
     for (Operation &op : body) {
       auto copy = dyn_cast<memref::CopyOp>(op);
-      if (!copy)
+      if (!copy || !copiesFreshToGlobal(copy, body))
         continue;
       Value fresh = copy.getSource(), global = copy.getTarget();
-      if (rootKind(fresh, body) != Root::Alloc || rootKind(global, body) != Root::Global ||
-          fresh.getType() != global.getType())
-        continue;
       bool escapes = false;
       auto freshAccesses = nn::collectAccesses(nn::collectAliases(fresh), body, index, &escapes);
       int64_t copyIndex = index[copy];
@@ -203,12 +208,9 @@ struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
     auto index = nn::numberOps(body);
     for (Operation &op : body) {
       auto copy = dyn_cast<memref::CopyOp>(op);
-      if (!copy)
+      if (!copy || !copiesFreshToGlobal(copy, body))
         continue;
       Value buffer = copy.getSource(), global = copy.getTarget();
-      if (rootKind(buffer, body) != Root::Alloc || rootKind(global, body) != Root::Global ||
-          buffer.getType() != global.getType())
-        continue;
       bool escapes = false;
       auto accesses = nn::collectAccesses(nn::collectAliases(buffer), body, index, &escapes);
       int64_t copyIndex = index[copy];
