@@ -64,8 +64,11 @@ void printMemoryPlan(ModuleOp module, llvm::raw_ostream &os) {
   }
   os << llvm::format("  %12lld  total of %lld globals\n", (long long)stateBytes,
                      (long long)stateCount);
-  os << "arena @" << kArenaName << ": " << arenaBytes
-     << " bytes, shared by the functions (they run one at a time)\n";
+  if (arenaBytes)
+    os << "arena @" << kArenaName << ": " << arenaBytes
+       << " bytes, shared by the functions (they run one at a time)\n";
+  else
+    os << "no arena: no function needs a temporary\n";
 
   for (auto function : module.getOps<func::FuncOp>()) {
     if (function.isExternal() || !function.getBody().hasOneBlock())
@@ -107,11 +110,19 @@ void printMemoryPlan(ModuleOp module, llvm::raw_ostream &os) {
         peakAt = at;
       }
     }
-    os << "\n@" << function.getSymName() << ": " << rows.size() << " temporaries in the arena";
+    os << "\n@" << function.getSymName() << ": ";
+    if (rows.empty() && !unplanned) {
+      os << "no temporaries (it works in the state globals)\n";
+      continue;
+    }
+    os << rows.size() << (rows.size() == 1 ? " temporary" : " temporaries") << " in the arena";
     if (unplanned)
       os << ", " << unplanned << " left to malloc";
+    // The plan can exceed the peak by the rounding of each buffer to 64 bytes
+    // and by the gaps greedy placement leaves.
     os << "\n  " << separate << " bytes with a buffer each; at most " << peak
-       << " bytes live at once (op " << peakAt << "); planned " << planned << " bytes\n";
+       << " bytes live at once (op " << peakAt << "); planned " << planned
+       << " bytes (offsets are multiples of 64)\n";
     if (rows.empty())
       continue;
     llvm::sort(rows, [](const Row &a, const Row &b) {
