@@ -94,6 +94,46 @@ def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect"];
 }
 
+def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
+  let summary = "Split large elementwise and reduction ops across threads";
+  let description = [{
+    Every linalg op on buffers (other than the matmuls the micro-kernel has
+    already made parallel) with at least `min-iterations` points in its
+    iteration space and a parallel outermost loop is tiled along that loop into at most
+    `max-chunks` pieces; the loop over the pieces is an `scf.parallel`
+    (threads, after convert-scf-to-openmp) and each piece is lowered to a
+    sequential `scf.for` nest. Each element of the output is written by
+    exactly one piece and each reduction runs whole inside one piece, so the
+    results do not depend on the number of threads.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"32768",
+           "Smallest iteration space worth a fork-join of the thread team">,
+    Option<"maxChunks", "max-chunks", "int64_t", /*default=*/"64",
+           "Most pieces the parallel loop is split into">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def NNUnrollSmallLoopsPass : Pass<"nn-unroll-small-loops", "mlir::ModuleOp"> {
+  let summary = "Write out short loops of constant trip count (pooling and convolution windows)";
+  let description = [{
+    Unrolls, innermost first, every `scf.for` with constant bounds, at most
+    `max-trip-count` iterations and no loop inside, when the unrolled body has
+    at most `max-ops` operations. The 2 x 2 window of a max-pool gradient then
+    no longer sits inside the channel loop, which becomes the innermost loop
+    and is vectorized by LLVM.
+  }];
+  let options = [
+    Option<"maxTripCount", "max-trip-count", "int64_t", /*default=*/"8",
+           "Longest loop to unroll">,
+    Option<"maxOps", "max-ops", "int64_t", /*default=*/"256",
+           "Largest unrolled body, in operations">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
 def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {
   let summary = "Expand the optimizer into variable updates";
   let description = [{

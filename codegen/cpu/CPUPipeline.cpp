@@ -101,8 +101,11 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
                     [](OpPassManager &pm) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
     pm.addPass(createNNMatmulMicrokernelPass(hostMatmulTiles()));  // matmul: blocked vector FMAs
-    pm.addPass(createConvertSCFToOpenMPPass());                    // its scf.parallel -> OpenMP
+    pm.addPass(createNNParallelizeLoopsPass());                    // large ops: split by threads
+    pm.addPass(createConvertSCFToOpenMPPass());                    // scf.parallel -> OpenMP
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createNNUnrollSmallLoopsPass()); // 2x2, 5x5 windows written out
     pm.addPass(createCanonicalizerPass());
   }});
 

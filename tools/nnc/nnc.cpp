@@ -57,6 +57,10 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Pass.h"
+
+#include <mutex>
+#include <thread>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -111,6 +115,7 @@ public:
              llvm::function_ref<void(llvm::raw_ostream &)> print) {
     if (!enabled())
       return;
+    std::lock_guard<std::mutex> lock(mutex); // the back ends run on threads
     llvm::SmallString<256> path(dir);
     if (!program.empty())
       llvm::sys::path::append(path, program);
@@ -131,7 +136,62 @@ public:
 private:
   std::string dir;
   std::map<std::string, unsigned> counter;
+  std::mutex mutex;
 };
+
+/// The back end of one program once it is LLVM IR: -O3, the object file,
+/// the link with the runtime.
+struct BackEndJob {
+  std::string kind, name; // "train", "fashion_mlp-train"
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+};
+
+/// Runs the back ends. A model's programs share nothing once they are LLVM
+/// IR (each has its own LLVMContext; each thread makes its own
+/// TargetMachine), so they are built on one thread each: on two cores a
+/// model with a train and an infer program compiles in about the time of
+/// the larger one. --time-passes keeps them on one thread, as LLVM's pass
+/// timers are global.
+bool runBackEnds(std::vector<BackEndJob> &jobs, StageDumper &dumper, bool objectOnly,
+                 const char *argv0) {
+  std::vector<char> ok(jobs.size(), 0);
+  auto build = [&](size_t i) {
+    BackEndJob &job = jobs[i];
+    std::unique_ptr<llvm::TargetMachine> machine = nn::createHostTargetMachine();
+    if (!machine)
+      return;
+    nn::optimizeLLVMModule(*job.module, *machine);
+    dumper.write(job.kind, "llvm-optimized", "ll",
+                 [&](llvm::raw_ostream &os) { job.module->print(os, nullptr); });
+    llvm::sys::fs::create_directories(outputDir);
+    llvm::SmallString<256> object(outputDir), program(outputDir);
+    llvm::sys::path::append(object, job.name + ".o");
+    llvm::sys::path::append(program, job.name);
+    if (failed(nn::writeObjectFile(*job.module, *machine, object)))
+      return;
+    if (objectOnly) {
+      ok[i] = 1;
+      return;
+    }
+    LogicalResult linked = nn::linkProgram(object, nn::findRuntimeLibrary(argv0), program);
+    llvm::sys::fs::remove(object);
+    ok[i] = succeeded(linked);
+  };
+  if (llvm::TimePassesIsEnabled) {
+    for (size_t i = 0; i < jobs.size(); ++i)
+      build(i);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < jobs.size(); ++i)
+      threads.emplace_back(build, i);
+    if (!jobs.empty())
+      build(0);
+    for (std::thread &thread : threads)
+      thread.join();
+  }
+  return llvm::all_of(ok, [](char b) { return b != 0; });
+}
 
 /// The graph of the nn module for Graphviz: one node per op, an edge per use.
 void printDot(ModuleOp module, llvm::raw_ostream &os) {
@@ -278,7 +338,8 @@ int main(int argc, char **argv) {
     }
   }
 
-  std::unique_ptr<llvm::TargetMachine> machine;
+  std::unique_ptr<llvm::TargetMachine> machine; // for translation and --emit=llvm
+  std::vector<BackEndJob> jobs;
   for (auto &[kind, module] : programs) {
     auto print = [&, &kind = kind](auto &&ir) {
       if (programs.size() > 1)
@@ -329,34 +390,23 @@ int main(int argc, char **argv) {
       machine = nn::createHostTargetMachine();
     if (!machine)
       return 1;
-    llvm::LLVMContext llvmContext;
-    auto llvmModule = nn::translateToLLVMIR(*module, table, llvmContext, *machine);
+    auto llvmContext = std::make_unique<llvm::LLVMContext>();
+    auto llvmModule = nn::translateToLLVMIR(*module, table, *llvmContext, *machine);
     if (!llvmModule)
       return failWith("translation to LLVM IR failed");
     dumper.write(kind, "llvm", "ll",
                  [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-    nn::optimizeLLVMModule(*llvmModule, *machine);
-    dumper.write(kind, "llvm-optimized", "ll",
-                 [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
     if (emit == Emit::LLVM) {
+      nn::optimizeLLVMModule(*llvmModule, *machine);
+      dumper.write(kind, "llvm-optimized", "ll",
+                   [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
       print([&] { llvmModule->print(llvm::outs(), nullptr); });
       continue;
     }
-
-    std::string name = table.model + "-" + kind;
-    llvm::sys::fs::create_directories(outputDir);
-    llvm::SmallString<256> object(outputDir), program(outputDir);
-    llvm::sys::path::append(object, name + ".o");
-    llvm::sys::path::append(program, name);
-    if (failed(nn::writeObjectFile(*llvmModule, *machine, object)))
-      return 1;
-    if (emit == Emit::Obj)
-      continue;
-    std::string runtime = nn::findRuntimeLibrary(argv[0]);
-    LogicalResult linked = nn::linkProgram(object, runtime, program);
-    llvm::sys::fs::remove(object);
-    if (failed(linked))
-      return 1;
+    jobs.push_back({kind, table.model + "-" + kind, std::move(llvmContext),
+                    std::move(llvmModule)});
   }
+  if (!runBackEnds(jobs, dumper, emit == Emit::Obj, argv[0]))
+    return 1;
   return 0;
 }

@@ -1,0 +1,119 @@
+//===- ParallelizeLoops.cpp - large loop nests split across threads -------===//
+//
+// nn-parallelize-loops: the matmul micro-kernel runs on every core, but after
+// it the rest of a train step (im2col and its transpose for convolutions,
+// pooling, bias gradients, the optimizer's updates, the activations) would
+// still be one sequential scf.for nest per op. In the two-layer CNN that is a
+// third of the step, and on two cores it is the part that does not get
+// faster (Amdahl's law: with a serial third, two cores give at most 1.5x).
+//
+// For each linalg op on buffers whose iteration space has at least
+// `min-iterations` points and a parallel outermost loop, the pass tiles
+// that loop:
+//
+//   linalg.generic (d0 = 0..50, d1 = 0..1024) { ... }
+//     becomes
+//   scf.parallel (%i) = (0) to (50) step (1) {          -> omp.wsloop
+//     %a = memref.subview ... [%i, 0] [1, 1024] ...
+//     scf.for %j = 0 to 1024 { ... }                     the op on its piece
+//   }
+//
+// The tile is the smallest divisor of the extent that leaves at most
+// `max-chunks` pieces (so pieces are equal and their loops have static
+// bounds, which LLVM vectorizes), or the rounded-up quotient when no divisor
+// is small enough. OpenMP's static schedule gives each thread a contiguous
+// run of pieces.
+//
+// Why this is exact: the loop is parallel, so different iterations write
+// different output elements and no piece reads what another writes (linalg's
+// semantics for parallel iterators). Reduction loops are not split: each sum
+// runs whole, in the same order, inside one piece, so the results are the
+// same bits for any number of threads.
+//
+// Small ops stay sequential: forking the thread team costs a few
+// microseconds, as much as an elementwise op of some 10^4 elements.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace nn {
+#define GEN_PASS_DEF_NNPARALLELIZELOOPSPASS
+#include "passes/Passes.h.inc"
+} // namespace nn
+
+using namespace mlir;
+
+namespace {
+
+/// The loop to split: the outermost, if it is parallel and has at least two
+/// iterations. An inner parallel loop (the channel of a bias gradient summed
+/// over batch and pixels) would give each thread a strided walk over the
+/// whole input, slower than one thread walking it in order.
+bool outermostLoopSplits(linalg::LinalgOp op, ArrayRef<int64_t> ranges) {
+  auto iterators = op.getIteratorTypesArray();
+  return !iterators.empty() && iterators[0] == utils::IteratorType::parallel && ranges[0] >= 2;
+}
+
+/// The smallest tile that splits `extent` into at most `maxChunks` equal
+/// pieces, or ceil(extent / maxChunks) when no divisor does.
+int64_t chunkSize(int64_t extent, int64_t maxChunks) {
+  int64_t smallest = (extent + maxChunks - 1) / maxChunks;
+  for (int64_t tile = smallest; tile <= extent; ++tile)
+    if (extent % tile == 0 && tile <= 2 * smallest)
+      return tile;
+  return smallest;
+}
+
+struct ParallelizeLoops : nn::impl::NNParallelizeLoopsPassBase<ParallelizeLoops> {
+  using NNParallelizeLoopsPassBase::NNParallelizeLoopsPassBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> candidates;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      // Already inside a parallel loop (the micro-kernel's) or not on buffers.
+      if (!op.hasPureBufferSemantics() || op->getParentOfType<scf::ParallelOp>())
+        return;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::any_of(ranges, ShapedType::isDynamic))
+        return;
+      int64_t points = 1;
+      for (int64_t r : ranges)
+        points *= r;
+      if (points < minIterations)
+        return;
+      if (outermostLoopSplits(op, ranges))
+        candidates.push_back(op);
+    });
+
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : candidates) {
+      SmallVector<int64_t> tiles(op.getNumLoops(), 0);
+      tiles[0] = chunkSize(op.getStaticLoopRanges()[0], maxChunks);
+      rewriter.setInsertionPoint(op);
+      auto options = linalg::LinalgTilingOptions().setTileSizes(tiles).setLoopType(
+          linalg::LinalgTilingLoopType::ParallelLoops);
+      FailureOr<linalg::TiledLinalgOp> tiled = linalg::tileLinalgOp(rewriter, op, options);
+      if (failed(tiled))
+        continue; // left whole for convert-linalg-to-loops
+      rewriter.eraseOp(op);
+      // The piece becomes its sequential loop nest now, so the parallel
+      // region holds plain loops when convert-scf-to-openmp outlines it.
+      rewriter.setInsertionPoint(tiled->op);
+      if (failed(linalg::linalgOpToLoops(rewriter, tiled->op))) {
+        signalPassFailure();
+        return;
+      }
+      rewriter.eraseOp(tiled->op);
+    }
+  }
+};
+
+} // namespace
