@@ -70,3 +70,42 @@ func.func @matmul_transpose_b(%a: memref<5x37xf32>, %b: memref<7x37xf32>, %c: me
   linalg.matmul_transpose_b ins(%a, %b : memref<5x37xf32>, memref<7x37xf32>) outs(%c : memref<5x7xf32>)
   return
 }
+
+// C = A B as the pipeline writes it, a fill of zeros and then C += A B: the
+// fill goes, and the kernels start from zero vectors instead of loading C:
+// under scf.if for the first block of the sum (k from 0 to 4 of 6), and
+// directly for the fifth row and the last columns, which run the whole sum.
+// CHECK-LABEL: func.func @matmul_from_zeros
+func.func @matmul_from_zeros(%a: memref<5x6xf32>, %b: memref<6x20xf32>, %c: memref<5x20xf32>) {
+  // CHECK-NOT: linalg.fill
+  // CHECK: scf.for %[[KC:.*]] = %c0 to %c6 step %c4
+  // CHECK:   %[[FIRST:.*]] = arith.cmpi eq, %[[KC]], %c0 : index
+  // CHECK:   scf.if %[[FIRST]] -> (vector<8xf32>, vector<8xf32>) {
+  // CHECK:     %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<8xf32>
+  // CHECK:     scf.yield %[[ZERO]], %[[ZERO]]
+  // CHECK:   } else {
+  // CHECK:     vector.load %{{.*}} : memref<5x20xf32>, vector<8xf32>
+  // CHECK:     vector.load %{{.*}} : memref<5x20xf32>, vector<8xf32>
+  // CHECK:     scf.yield
+  // The fifth row: zeros, no load of C before its sum.
+  // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c8
+  // CHECK-NEXT: %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<8xf32>
+  // CHECK-NEXT: scf.for %{{.*}} = %c0 to %c6 step %c1 iter_args(%{{.*}} = %[[Z]]) -> (vector<8xf32>)
+  // CHECK-NOT: linalg.fill
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<5x20xf32>)
+  linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)
+  return
+}
+
+// A fill of another value is a real initial C (C = 1 + A B): kept, and C loaded.
+// CHECK-LABEL: func.func @matmul_from_ones
+// CHECK: linalg.fill
+// CHECK-NOT: scf.if
+// CHECK: vector.load %{{.*}} : memref<5x20xf32>, vector<8xf32>
+func.func @matmul_from_ones(%a: memref<5x6xf32>, %b: memref<6x20xf32>, %c: memref<5x20xf32>) {
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%one : f32) outs(%c : memref<5x20xf32>)
+  linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)
+  return
+}
