@@ -134,6 +134,20 @@ def NNUnrollSmallLoopsPass : Pass<"nn-unroll-small-loops", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
 }
 
+def NNFuseAdjacentElementwisePass : Pass<"nn-fuse-adjacent-elementwise", "mlir::ModuleOp"> {
+  let summary = "Merge neighbouring elementwise loop nests on buffers (Adam's m, v, w updates)";
+  let description = [{
+    Two neighbouring `linalg.generic` ops on buffers, all loops parallel over
+    the same static iteration space, every written operand and every operand
+    sharing memory with one accessed at the iteration's element (identity
+    maps), become one `linalg.generic` that runs the first body and then the
+    second for each element. A value the second reads from the first's
+    output comes from the first body directly. Adam's three updates of a
+    weight matrix become one pass over memory.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {
   let summary = "Expand the optimizer into variable updates";
   let description = [{

@@ -91,6 +91,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
         bufferization::LayoutMapOption::IdentityLayoutMap);
     pm.addPass(bufferization::createOneShotBufferizePass(bufferize)); // tensor -> memref
     pm.addPass(createNNUpdateInPlacePass()); // no copies around variable updates
+    pm.addPass(createNNFuseAdjacentElementwisePass()); // Adam's m, v, w: one loop
     pm.addPass(createNNPlanMemoryPass());    // temporaries -> views of one arena
     bufferization::BufferDeallocationPipelineOptions dealloc;
     bufferization::buildBufferDeallocationPipeline(pm, dealloc); // free temporaries
