@@ -129,7 +129,11 @@ def main():
                 t2 = wall(base + ["--steps", str(s2)], env, work)
                 add(("train", name, "nnc", threads), (t2 - t1) * 1000 / (s2 - s1))
                 if threads == 1 and run == 0:
-                    add(("memory", name, "nnc"), peak_kb(base + ["--steps", str(s1)], work))
+                    # The example itself: it loads the test set too, for its reports.
+                    full = pin(1) + [os.path.join(work, example + "-train"), "--quiet",
+                                     "--threads", "1", "--checkpoint",
+                                     os.path.join(work, "c.safetensors")]
+                    add(("memory", name, "nnc"), peak_kb(full + ["--steps", str(s1)], work))
                 for peer, python in peers:
                     steps = str(max(10, (s2 - s1) // 2))
                     out = subprocess.run(pin(threads) + [python, os.path.join(HERE, "peers.py"),
