@@ -106,6 +106,24 @@ bool copiesFreshToGlobal(memref::CopyOp copy, Block &body) {
          fresh.getType() == global.getType();
 }
 
+/// Whether the global that `copy` writes can hold the new value from op
+/// `from` (which writes `written`) on: nothing touches the global from
+/// `from` until the copy, except `from` itself reading the global element
+/// by element as it writes `written` (w -= ..., read before written).
+bool untouchedUntilCopy(Block &body, llvm::DenseMap<Operation *, int64_t> &index,
+                        memref::CopyOp copy, int64_t from, Value written) {
+  int64_t copyIndex = index[copy];
+  for (const BufferAccess &access :
+       nn::collectAccesses(memoryOf(copy.getTarget(), body), body, index)) {
+    if (access.op == copy.getOperation() || access.index < from || access.index > copyIndex)
+      continue;
+    if (!(access.index == from && !access.writes &&
+          readsThenWritesSameElement(access.op, access.value, written)))
+      return false;
+  }
+  return true;
+}
+
 struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
   void runOnOperation() override {
     getOperation().walk([&](func::FuncOp function) {
@@ -176,18 +194,7 @@ struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
           }))
         continue;
       const BufferAccess &firstWrite = freshAccesses.front();
-      bool undisturbed = true;
-      for (const BufferAccess &access :
-           nn::collectAccesses(memoryOf(global, body), body, index)) {
-        if (access.op == copy.getOperation() || access.index < firstWrite.index ||
-            access.index > copyIndex)
-          continue;
-        bool elementwise = access.index == firstWrite.index && !access.writes &&
-                           readsThenWritesSameElement(access.op, access.value, fresh);
-        if (!elementwise)
-          undisturbed = false;
-      }
-      if (!undisturbed)
+      if (!untouchedUntilCopy(body, index, copy, firstWrite.index, fresh))
         continue;
       // The global must be visible where the fresh buffer was allocated.
       global.getDefiningOp()->moveBefore(&body.front());
@@ -239,17 +246,7 @@ struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
       });
       if (!laterReadsOnly)
         continue;
-      bool undisturbed = true;
-      for (const BufferAccess &access :
-           nn::collectAccesses(memoryOf(global, body), body, index)) {
-        if (access.op == copy.getOperation() || access.index < writerIndex ||
-            access.index > copyIndex)
-          continue;
-        if (!(access.index == writerIndex && !access.writes &&
-              readsThenWritesSameElement(access.op, access.value, buffer)))
-          undisturbed = false;
-      }
-      if (!undisturbed)
+      if (!untouchedUntilCopy(body, index, copy, writerIndex, buffer))
         continue;
       global.getDefiningOp()->moveBefore(&body.front());
       init->set(global);
