@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/LLVMEmitter.h"
+#include "ir/NNAttributes.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -46,23 +47,20 @@ std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
-std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
-                                                const ProgramTable &table,
-                                                llvm::LLVMContext &context,
+std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
                                                 llvm::TargetMachine &machine) {
   DialectRegistry registry;
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry); // omp.parallel -> __kmpc_fork_call
   module->getContext()->appendDialectRegistry(registry);
+  StringAttr model = getModelName(module);
   std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(module, context, table.model);
+      translateModuleToLLVMIR(module, context, model ? model.getValue() : "nnc");
   if (!llvmModule)
     return nullptr;
   llvmModule->setTargetTriple(machine.getTargetTriple().str());
   llvmModule->setDataLayout(machine.createDataLayout());
-  if (failed(emitProgramTable(*llvmModule, table)))
-    return nullptr;
   return llvmModule;
 }
 

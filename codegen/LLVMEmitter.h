@@ -1,15 +1,13 @@
 //===- LLVMEmitter.h - LLVM dialect to LLVM IR to object code ---*- C++ -*-===//
 //
-// The last stages of nnc: translate the LLVM dialect to LLVM IR, add the
-// program table, optimise with LLVM's -O3 pipeline for the host CPU, and write
-// an x86-64 object file through LLVM's TargetMachine.
+// The last stages of nnc: translate the LLVM dialect (a complete program,
+// its table included) to LLVM IR, optimise with LLVM's -O3 pipeline for the
+// host CPU, and write an x86-64 object file through LLVM's TargetMachine.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef NNC_CODEGEN_LLVMEMITTER_H
 #define NNC_CODEGEN_LLVMEMITTER_H
-
-#include "codegen/ProgramTable.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
@@ -23,9 +21,8 @@ namespace nn {
 /// A TargetMachine for the CPU nnc runs on (its features: AVX2, FMA, ...).
 std::unique_ptr<llvm::TargetMachine> createHostTargetMachine();
 
-/// LLVM dialect -> LLVM IR, with `nnrt_program_table` added.
+/// LLVM dialect -> LLVM IR for `machine`'s triple and data layout.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
-                                                const ProgramTable &table,
                                                 llvm::LLVMContext &context,
                                                 llvm::TargetMachine &machine);
 

@@ -15,12 +15,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/MLIRGen.h"
-#include "codegen/ProgramTable.h"
 #include "frontend/Sema.h"
+#include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
 #include "ir/Shapes.h"
-#include "runtime/DataLoaders.h"
-#include "runtime/Program.h"
+#include "support/Error.h"
+#include "support/NPY.h"
+#include "support/ProgramABI.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -35,18 +36,22 @@ namespace nn {
 
 namespace {
 
+namespace abi = nn::abi;
+
 class MLIRGen {
 public:
   MLIRGen(MLIRContext &context, const Module &ast)
       : ctx(context), builder(&context), ast(ast) {}
 
-  /// One function of a program: its outputs and its batch size.
+  /// One function of a program: its outputs and its batch size. The train
+  /// step minimizes its first output with `optimizer`; only it drops out.
   struct FunctionSpec {
     std::string name;
     std::vector<NameRef> outputs;
     int64_t batch;
     SourceLoc loc;
-    NamedAttrList attributes;
+    DictionaryAttr optimizer = {}; // set: this is the train step
+    bool isInfer = false;          // outputs may be tensors, not only scalars
   };
 
   OwningOpRef<ModuleOp> genInfer() {
@@ -56,22 +61,19 @@ public:
     }
     int64_t batch = ast.infer->batch.value_or(1);
     std::vector<FunctionSpec> specs = {
-        {"infer", ast.infer->outputs, batch, ast.infer->loc, {}}};
+        {abi::kInfer, ast.infer->outputs, batch, ast.infer->loc, {}, true}};
     // A batch-1 twin for the items after the last full batch (one image).
     if (batch != 1)
-      specs.push_back({"infer_1", ast.infer->outputs, 1, ast.infer->loc, {}});
+      specs.push_back({abi::kInferOne, ast.infer->outputs, 1, ast.infer->loc, {}, true});
     // The train block's reported values, over the infer program's data, when
     // each is a sum or a mean of the items (as for `on test`).
     std::vector<std::string> settings;
     if (ast.train && !ast.train->report.empty() &&
         addEvaluation(ast.train->report, batch, ast.infer->loc, /*required=*/false, specs,
                       settings)) {
-      std::string report;
-      for (const NameRef &r : ast.train->report)
-        report += (report.empty() ? "" : ",") + r.name;
-      settings.push_back("report=" + report);
+      settings.push_back(reportSetting(ast.train->report));
     }
-    return genProgram("infer", specs, settings);
+    return genProgram(abi::kInferProgram, specs, settings);
   }
 
   OwningOpRef<ModuleOp> genTrain() {
@@ -82,28 +84,23 @@ public:
     for (const NameRef &r : t.report)
       if (r.name != t.minimize->name)
         outputs.push_back(r);
-    NamedAttrList trainAttrs;
-    trainAttrs.set("nn.minimize", builder.getI64IntegerAttr(0));
     NamedAttrList optimizer;
     optimizer.set("name", builder.getStringAttr(t.optimizer->text));
     for (const KeywordArg &k : t.optimizer->kwargs)
       optimizer.set(k.name, builder.getF64FloatAttr(evalNumber(k.value.get())));
-    trainAttrs.set("nn.optimizer", optimizer.getDictionary(&ctx));
-    std::vector<FunctionSpec> specs = {{"train_step", outputs, batch, t.loc, trainAttrs}};
+    std::vector<FunctionSpec> specs = {
+        {abi::kTrainStep, outputs, batch, t.loc, optimizer.getDictionary(&ctx)}};
 
     std::vector<std::string> settings = {
-        "steps=" + std::to_string(t.steps.value_or(1)),
-        "shuffle=" + std::string(t.shuffle ? "1" : "0"),
-        "report_every=" + std::to_string(t.reportEvery),
-        "report_on_test=" + std::string(t.reportOnTest ? "1" : "0")};
-    std::string report;
-    for (const NameRef &r : t.report)
-      report += (report.empty() ? "" : ",") + r.name;
-    settings.push_back("report=" + report);
+        setting(abi::kStepsSetting, std::to_string(t.steps.value_or(1))),
+        setting(abi::kShuffleSetting, t.shuffle ? "1" : "0"),
+        setting(abi::kReportEverySetting, std::to_string(t.reportEvery)),
+        setting(abi::kReportOnTestSetting, t.reportOnTest ? "1" : "0"),
+        reportSetting(t.report)};
     if (t.reportOnTest &&
         !addEvaluation(t.report, batch, t.loc, /*required=*/true, specs, settings))
       return nullptr;
-    return genProgram("train", specs, settings);
+    return genProgram(abi::kTrainProgram, specs, settings);
   }
 
   OwningOpRef<ModuleOp> genProgram(llvm::StringRef program,
@@ -145,12 +142,23 @@ public:
               << "mean (reduce_mean, mean_squared_error) of the items";
         return false;
       }
-      aggregates.push_back("aggregate." + r.name + "=" + how);
+      aggregates.push_back(setting(abi::aggregateSetting(r.name), how));
     }
     settings.insert(settings.end(), aggregates.begin(), aggregates.end());
-    specs.push_back({"evaluate", report, batch, loc, {}});
-    specs.push_back({"evaluate_1", report, 1, loc, {}});
+    specs.push_back({abi::kEvaluate, report, batch, loc});
+    specs.push_back({abi::kEvaluateOne, report, 1, loc});
     return true;
+  }
+
+  static std::string setting(const std::string &key, const std::string &value) {
+    return key + "=" + value;
+  }
+  /// The reported values' names, comma-separated.
+  static std::string reportSetting(const std::vector<NameRef> &report) {
+    std::string names;
+    for (const NameRef &r : report)
+      names += (names.empty() ? "" : ",") + r.name;
+    return setting(abi::kReportSetting, names);
   }
 
   /// How a reported value over many batches combines: "sum", "mean", or ""
@@ -208,7 +216,7 @@ public:
     collectNeeded(spec.outputs, mine);
     values.clear();
     // Dropout drops only while training: evaluation and inference see x.
-    dropoutActive = spec.attributes.get("nn.minimize") != nullptr;
+    dropoutActive = (bool)spec.optimizer;
     SmallVector<Type> argTypes;
     std::vector<const Placeholder *> args;
     for (const Placeholder &p : ast.placeholders)
@@ -219,12 +227,14 @@ public:
     builder.setInsertionPointToEnd(module->getBody());
     auto func = builder.create<func::FuncOp>(fileLoc(spec.loc), spec.name,
                                              builder.getFunctionType(argTypes, {}));
-    func->setAttr("nn.batch", builder.getI64IntegerAttr(spec.batch));
-    for (const NamedAttribute &a : spec.attributes)
-      func->setAttr(a.getName(), a.getValue());
+    setBatch(func, spec.batch);
+    if (spec.optimizer) {
+      setMinimizedResult(func, 0); // the loss comes first
+      setOptimizer(func, spec.optimizer);
+    }
     Block *entry = func.addEntryBlock();
     for (auto [i, p] : llvm::enumerate(args)) {
-      func.setArgAttr(i, kPlaceholderAttr, builder.getStringAttr(p->name));
+      setPlaceholderName(func, i, p->name);
       values[p->name] = entry->getArgument(i);
     }
     builder.setInsertionPointToStart(entry);
@@ -253,10 +263,9 @@ public:
       Value v = lookup(o.name, o.loc);
       if (!v)
         return false;
-      bool isInfer = spec.name == "infer" || spec.name == "infer_1";
-      if (!isInfer && cast<RankedTensorType>(v.getType()).getRank() != 0) {
+      if (!spec.isInfer && cast<RankedTensorType>(v.getType()).getRank() != 0) {
         emitError(fileLoc(o.loc)) << "'" << o.name << "' must be a scalar to be "
-                                  << (&o == &spec.outputs[0] && spec.name == "train_step"
+                                  << (&o == &spec.outputs[0] && spec.optimizer
                                           ? "minimized"
                                           : "reported")
                                   << ", but it has shape "
@@ -268,7 +277,7 @@ public:
     builder.create<func::ReturnOp>(fileLoc(spec.loc), results);
     func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
     for (auto [i, o] : llvm::enumerate(spec.outputs))
-      func.setResultAttr(i, kOutputAttr, builder.getStringAttr(o.name));
+      setOutputName(func, i, o.name);
     return true;
   }
 
@@ -297,22 +306,20 @@ private:
                            const std::vector<std::string> &extraSettings) {
     std::string model = ast.model ? ast.model->name
                                   : llvm::sys::path::stem(ast.filename).str();
-    module.get()->setAttr(kModelAttr, builder.getStringAttr(model));
-    module.get()->setAttr(kSourceAttr, builder.getStringAttr(ast.filename));
-    SmallVector<Attribute> settings;
-    settings.push_back(builder.getStringAttr("program=" + program));
+    setModelName(*module, model);
+    setSourceFile(*module, ast.filename);
+    std::vector<std::string> settings = {setting(abi::kProgramSetting, program.str())};
     // Data paths may be relative to the .nn file (examples/data/...).
     llvm::SmallString<256> dir(llvm::sys::path::parent_path(ast.filename));
     llvm::sys::fs::make_absolute(dir);
     llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
-    settings.push_back(builder.getStringAttr("source_dir=" + std::string(dir)));
+    settings.push_back(setting(abi::kSourceDirSetting, std::string(dir)));
     for (const DataBlock &block : ast.data)
       for (const DataEntry &e : block.entries)
-        settings.push_back(builder.getStringAttr("data." + block.kind + "." + e.name +
-                                                 "=" + dataSourceSpec(*e.source)));
-    for (const std::string &setting : extraSettings)
-      settings.push_back(builder.getStringAttr(setting));
-    module.get()->setAttr(kSettingsAttr, builder.getArrayAttr(settings));
+        settings.push_back(setting(abi::dataSourceSetting(block.kind, e.name),
+                                   dataSourceSpec(*e.source)));
+    settings.insert(settings.end(), extraSettings.begin(), extraSettings.end());
+    setSettings(*module, settings);
   }
 
   // Step 1: the transitive closure of names used by `roots`.
@@ -435,7 +442,7 @@ private:
       llvm::sys::path::append(path, file.text);
     }
     try {
-      nnrt::Dataset ds = nnrt::loadNPY(std::string(path));
+      NpyArray ds = readNPY(std::string(path));
       if ((int64_t)ds.values.size() != type.getNumElements()) {
         emitError(fileLoc(file.loc)) << path << " holds " << ds.values.size()
                                      << " values, the variable needs "
@@ -445,7 +452,7 @@ private:
       }
       data = std::move(ds.values);
       return true;
-    } catch (const nnrt::Error &e) {
+    } catch (const Error &e) {
       emitError(fileLoc(file.loc)) << e.what();
       return false;
     }
@@ -475,10 +482,11 @@ private:
                                       DenseElementsAttr::get(type, (float)v));
   }
 
-  /// Creates `nn.<name>` with the type its shape rule computes.
-  Value build(llvm::StringRef name, SourceLoc loc, ValueRange operands,
-              ArrayRef<NamedAttribute> attrs = {}) {
-    return createInferred(builder, fileLoc(loc), name, operands, attrs);
+  /// Creates `OpT` at `loc` with the type its shape rule computes; null after
+  /// the rule reported a shape error at `loc`.
+  template <typename OpT, typename... Args>
+  Value build(SourceLoc loc, Args &&...args) {
+    return createInferred<OpT>(builder, fileLoc(loc), std::forward<Args>(args)...);
   }
 
   /// Ops on numbers reject indices (i64) and truth values (i1) with a hint.
@@ -508,7 +516,7 @@ private:
       Value x = gen(*e.args[0]);
       if (!x || !needFloats("-", e.loc, x))
         return nullptr;
-      return build("neg", e.loc, x);
+      return build<NegOp>(e.loc, x);
     }
     case Expr::Binary: {
       Value a = gen(*e.args[0]), b = gen(*e.args[1]);
@@ -517,8 +525,16 @@ private:
       std::string op(1, e.op);
       if (!needFloats(op, e.loc, {a, b}))
         return nullptr;
-      const char *name = e.op == '+' ? "add" : e.op == '-' ? "sub" : e.op == '*' ? "mul" : "div";
-      return build(name, e.loc, {a, b});
+      switch (e.op) {
+      case '+':
+        return build<AddOp>(e.loc, a, b);
+      case '-':
+        return build<SubOp>(e.loc, a, b);
+      case '*':
+        return build<MulOp>(e.loc, a, b);
+      default:
+        return build<DivOp>(e.loc, a, b);
+      }
     }
     case Expr::Call:
       return genCall(e);
@@ -573,198 +589,262 @@ private:
     return std::nullopt;
   }
 
+  //===--------------------------------------------------------------------===//
+  // Calls: one table entry per op of the language
+  //===--------------------------------------------------------------------===//
+
+  /// The ops that are one nn op of one or two tensors, with no options.
+  template <typename OpT>
+  static Value unary(MLIRGen &g, SourceLoc loc, Value x) {
+    return g.build<OpT>(loc, x);
+  }
+  template <typename OpT>
+  static Value binary(MLIRGen &g, SourceLoc loc, Value x, Value y) {
+    return g.build<OpT>(loc, x, y);
+  }
+  using UnaryBuilder = Value (*)(MLIRGen &, SourceLoc, Value);
+  using BinaryBuilder = Value (*)(MLIRGen &, SourceLoc, Value, Value);
+  static const llvm::StringMap<UnaryBuilder> &unaryOps() {
+    static const llvm::StringMap<UnaryBuilder> ops = {
+        {"neg", unary<NegOp>},         {"abs", unary<AbsOp>},   {"square", unary<SquareOp>},
+        {"sqrt", unary<SqrtOp>},       {"exp", unary<ExpOp>},   {"log", unary<LogOp>},
+        {"relu", unary<ReluOp>},       {"sigmoid", unary<SigmoidOp>},
+        {"tanh", unary<TanhOp>},       {"step", unary<StepOp>}, {"softmax", unary<SoftmaxOp>}};
+    return ops;
+  }
+  /// Binary ops; all but the comparisons need f32 operands.
+  static const llvm::StringMap<BinaryBuilder> &binaryOps() {
+    static const llvm::StringMap<BinaryBuilder> ops = {
+        {"pow", binary<PowOp>},
+        {"maximum", binary<MaximumOp>},
+        {"minimum", binary<MinimumOp>},
+        {"matmul", binary<MatmulOp>},
+        {"softmax_cross_entropy", binary<SoftmaxCrossEntropyOp>},
+        {"sigmoid_cross_entropy", binary<SigmoidCrossEntropyOp>},
+        {"mean_squared_error", binary<MeanSquaredErrorOp>},
+        {"equal", binary<EqualOp>},
+        {"greater", binary<GreaterOp>},
+        {"less", binary<LessOp>}};
+    return ops;
+  }
+  static bool isComparison(llvm::StringRef op) {
+    return op == "equal" || op == "greater" || op == "less";
+  }
+
+  /// The ops with options, each built by its own method from the call and
+  /// its first argument (already built).
+  using CallBuilder = Value (MLIRGen::*)(const Expr &, Value);
+  static const llvm::StringMap<CallBuilder> &callsWithOptions() {
+    static const llvm::StringMap<CallBuilder> ops = {
+        {"conv2d", &MLIRGen::genWindowed},      {"max_pool", &MLIRGen::genWindowed},
+        {"avg_pool", &MLIRGen::genWindowed},    {"dropout", &MLIRGen::genDropout},
+        {"transpose", &MLIRGen::genTranspose},  {"reshape", &MLIRGen::genReshape},
+        {"reduce_sum", &MLIRGen::genReduction}, {"reduce_mean", &MLIRGen::genReduction},
+        {"reduce_max", &MLIRGen::genReduction}, {"argmax", &MLIRGen::genArgmax},
+        {"cast", &MLIRGen::genCast}};
+    return ops;
+  }
+
   Value genCall(const Expr &e) {
     llvm::StringRef op = e.text;
-    SourceLoc loc = e.loc;
-    // Arguments that are tensors (the others are interpreted per op).
-    auto tensorArg = [&](size_t i) -> Value { return gen(*e.args[i]); };
-    int64_t rank = 0;
-    auto rankOf = [](Value v) { return cast<RankedTensorType>(v.getType()).getRank(); };
-
-    if (op == "concat") {
-      const Expr &list = *e.args[0];
-      if (list.kind != Expr::List || list.args.empty()) {
-        emitError(fileLoc(list.loc)) << "concat takes a list of tensors: concat([a, b], axis=K)";
-        return nullptr;
-      }
-      SmallVector<Value> inputs;
-      for (const ExprPtr &a : list.args) {
-        Value v = gen(*a);
-        if (!v)
-          return nullptr;
-        inputs.push_back(v);
-      }
-      int64_t axis = 0;
-      if (const Expr *k = e.kwarg("axis")) {
-        auto a = axisOf(k, rankOf(inputs[0]));
-        if (!a)
-          return nullptr;
-        axis = *a;
-      }
-      return build("concat", loc, inputs,
-                   {builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis))});
-    }
-
-    Value x = tensorArg(0);
+    if (op == "concat")
+      return genConcat(e);
+    Value x = gen(*e.args[0]);
     if (!x)
       return nullptr;
-    rank = rankOf(x);
-
-    static const llvm::StringSet<> unary = {"neg", "abs", "square", "sqrt", "exp", "log",
-                                            "relu", "sigmoid", "tanh", "step", "softmax"};
-    static const llvm::StringSet<> binaryFloat = {
-        "pow", "maximum", "minimum", "matmul", "softmax_cross_entropy",
-        "sigmoid_cross_entropy", "mean_squared_error"};
-    if (unary.contains(op)) {
-      if (!needFloats(op, loc, x))
+    if (auto it = unaryOps().find(op); it != unaryOps().end()) {
+      if (!needFloats(op, e.loc, x))
         return nullptr;
-      if (op == "softmax" && rank == 0) {
-        emitError(fileLoc(loc)) << "softmax needs at least one dimension (it is over the last axis)";
+      if (op == "softmax" && rankOf(x) == 0) {
+        emitError(fileLoc(e.loc)) << "softmax needs at least one dimension (it is over the last axis)";
         return nullptr;
       }
-      return build(op, loc, x);
+      return it->second(*this, e.loc, x);
     }
-    if (binaryFloat.contains(op) || op == "equal" || op == "greater" || op == "less") {
-      Value y = tensorArg(1);
-      if (!y)
+    if (auto it = binaryOps().find(op); it != binaryOps().end()) {
+      Value y = gen(*e.args[1]);
+      if (!y || (!isComparison(op) && !needFloats(op, e.loc, {x, y})))
         return nullptr;
-      if (binaryFloat.contains(op) && !needFloats(op, loc, {x, y}))
-        return nullptr;
-      return build(op, loc, {x, y});
+      return it->second(*this, e.loc, x, y);
     }
-    if (op == "conv2d" || op == "max_pool" || op == "avg_pool") {
-      SmallVector<Value> operands = {x};
-      if (op == "conv2d") {
-        Value w = tensorArg(1);
-        if (!w)
-          return nullptr;
-        operands.push_back(w);
-      }
-      if (!needFloats(op, loc, operands))
-        return nullptr;
-      SmallVector<NamedAttribute> attrs;
-      for (const char *key : {"strides", "ksize"}) {
-        if (op == "conv2d" && StringRef(key) == "ksize")
-          continue;
-        SmallVector<int64_t> list = {1, 1};
-        if (const Expr *given = e.kwarg(key)) {
-          auto parsed = intList(given, key);
-          if (!parsed)
-            return nullptr;
-          list = *parsed;
-        } else if (StringRef(key) == "ksize") {
-          emitError(fileLoc(loc)) << op << " needs ksize=[ky, kx]";
-          return nullptr;
-        }
-        attrs.push_back(builder.getNamedAttr(key, builder.getDenseI64ArrayAttr(list)));
-      }
-      const Expr *padding = e.kwarg("padding");
-      if (!padding || padding->kind != Expr::String) {
-        emitError(fileLoc(padding ? padding->loc : loc))
-            << op << " needs padding=\"SAME\" or padding=\"VALID\"";
-        return nullptr;
-      }
-      attrs.push_back(builder.getNamedAttr("padding", builder.getStringAttr(padding->text)));
-      return build(op, loc, operands, attrs);
-    }
-    if (op == "dropout") {
-      double k = evalNumber(e.kwarg("keep_prob")); // Sema checked: a number in (0, 1]
-      if (!needFloats(op, loc, x))
-        return nullptr;
-      if (!dropoutActive || k == 1.0)
-        return x;
-      // The stream tells this dropout from the model's others: its position.
-      int64_t stream = ((int64_t)loc.line << 16) | (loc.col & 0xffff);
-      return build(op, loc, x,
-                   {builder.getNamedAttr("keep_prob", builder.getF64FloatAttr(k)),
-                    builder.getNamedAttr("stream", builder.getI64IntegerAttr(stream))});
-    }
-    if (op == "transpose") {
-      SmallVector<int64_t> perm;
-      if (const Expr *p = e.kwarg("perm")) {
-        auto list = intList(p, "perm");
-        if (!list)
-          return nullptr;
-        perm = *list;
-      } else {
-        for (int64_t i = rank - 1; i >= 0; --i)
-          perm.push_back(i); // the default reverses the dimensions
-      }
-      return build(op, loc, x,
-                   {builder.getNamedAttr("perm", builder.getDenseI64ArrayAttr(perm))});
-    }
-    if (op == "reshape") {
-      auto shape = intList(e.args[1].get(), "the shape of reshape");
-      if (!shape)
-        return nullptr;
-      return build(op, loc, x,
-                   {builder.getNamedAttr("shape", builder.getDenseI64ArrayAttr(*shape))});
-    }
-    if (op == "reduce_sum" || op == "reduce_mean" || op == "reduce_max") {
-      if (!needFloats(op, loc, x))
-        return nullptr;
-      SmallVector<int64_t> axes;
-      if (const Expr *a = e.kwarg("axis")) {
-        SmallVector<const Expr *> items;
-        if (a->kind == Expr::List)
-          for (const ExprPtr &i : a->args)
-            items.push_back(i.get());
-        else
-          items.push_back(a);
-        for (const Expr *i : items) {
-          auto axis = axisOf(i, rank);
-          if (!axis)
-            return nullptr;
-          if (llvm::is_contained(axes, *axis)) {
-            emitError(fileLoc(i->loc)) << "axis " << *axis << " is listed twice";
-            return nullptr;
-          }
-          axes.push_back(*axis);
-        }
-        llvm::sort(axes);
-      }
-      SmallVector<NamedAttribute> attrs = {
-          builder.getNamedAttr("axes", builder.getDenseI64ArrayAttr(axes))};
-      if (const Expr *k = e.kwarg("keepdims")) {
-        auto keep = boolLiteral(k);
-        if (!keep)
-          return nullptr;
-        if (*keep)
-          attrs.push_back(builder.getNamedAttr("keepdims", builder.getUnitAttr()));
-      }
-      return build(op, loc, x, attrs);
-    }
-    if (op == "argmax") {
-      if (!needFloats(op, loc, x))
-        return nullptr;
-      const Expr *axisExpr = e.args.size() > 1 ? e.args[1].get() : e.kwarg("axis");
-      int64_t axis = 0;
-      if (axisExpr) {
-        auto a = axisOf(axisExpr, rank);
-        if (!a)
-          return nullptr;
-        axis = *a;
-      }
-      if (rank == 0) {
-        emitError(fileLoc(loc)) << "argmax of a scalar";
-        return nullptr;
-      }
-      return build(op, loc, x,
-                   {builder.getNamedAttr("axis", builder.getI64IntegerAttr(axis))});
-    }
-    if (op == "cast") {
-      const Expr &to = *e.args[1];
-      Type type;
-      if (to.kind == Expr::Name && to.text == "f32")
-        type = builder.getF32Type();
-      if (!type) {
-        emitError(fileLoc(to.loc)) << "cast converts to f32: cast(x, f32)";
-        return nullptr;
-      }
-      return build(op, loc, x, {builder.getNamedAttr("to", TypeAttr::get(type))});
-    }
-    emitError(fileLoc(loc)) << "'" << op << "' is not supported here";
+    if (auto it = callsWithOptions().find(op); it != callsWithOptions().end())
+      return (this->*it->second)(e, x);
+    emitError(fileLoc(e.loc)) << "'" << op << "' is not supported here";
     return nullptr;
+  }
+
+  static int64_t rankOf(Value v) { return cast<RankedTensorType>(v.getType()).getRank(); }
+
+  /// concat([a, b, ...], axis=K)
+  Value genConcat(const Expr &e) {
+    const Expr &list = *e.args[0];
+    if (list.kind != Expr::List || list.args.empty()) {
+      emitError(fileLoc(list.loc)) << "concat takes a list of tensors: concat([a, b], axis=K)";
+      return nullptr;
+    }
+    SmallVector<Value> inputs;
+    for (const ExprPtr &a : list.args) {
+      Value v = gen(*a);
+      if (!v)
+        return nullptr;
+      inputs.push_back(v);
+    }
+    int64_t axis = 0;
+    if (const Expr *k = e.kwarg("axis")) {
+      auto a = axisOf(k, rankOf(inputs[0]));
+      if (!a)
+        return nullptr;
+      axis = *a;
+    }
+    return build<ConcatOp>(e.loc, ValueRange(inputs), (uint64_t)axis);
+  }
+
+  /// conv2d(x, w, strides=[sy, sx], padding="SAME"|"VALID"), and
+  /// max_pool / avg_pool(x, ksize=[ky, kx], strides=..., padding=...).
+  Value genWindowed(const Expr &e, Value x) {
+    llvm::StringRef op = e.text;
+    SmallVector<Value> operands = {x};
+    if (op == "conv2d") {
+      Value w = gen(*e.args[1]);
+      if (!w)
+        return nullptr;
+      operands.push_back(w);
+    }
+    if (!needFloats(op, e.loc, operands))
+      return nullptr;
+    auto listOption = [&](const char *key, bool required) -> std::optional<SmallVector<int64_t>> {
+      if (const Expr *given = e.kwarg(key))
+        return intList(given, key);
+      if (required) {
+        emitError(fileLoc(e.loc)) << op << " needs " << key << "=[ky, kx]";
+        return std::nullopt;
+      }
+      return SmallVector<int64_t>{1, 1};
+    };
+    auto strides = listOption("strides", false);
+    if (!strides)
+      return nullptr;
+    std::optional<SmallVector<int64_t>> ksize;
+    if (op != "conv2d" && !(ksize = listOption("ksize", true)))
+      return nullptr;
+    const Expr *padding = e.kwarg("padding");
+    if (!padding || padding->kind != Expr::String) {
+      emitError(fileLoc(padding ? padding->loc : e.loc))
+          << op << " needs padding=\"SAME\" or padding=\"VALID\"";
+      return nullptr;
+    }
+    if (op == "conv2d")
+      return build<Conv2DOp>(e.loc, x, operands[1], ArrayRef<int64_t>(*strides),
+                             StringRef(padding->text));
+    if (op == "max_pool")
+      return build<MaxPoolOp>(e.loc, x, ArrayRef<int64_t>(*ksize),
+                              ArrayRef<int64_t>(*strides), StringRef(padding->text));
+    return build<AvgPoolOp>(e.loc, x, ArrayRef<int64_t>(*ksize), ArrayRef<int64_t>(*strides),
+                            StringRef(padding->text));
+  }
+
+  /// dropout(x, keep_prob=K): the identity outside a train step.
+  Value genDropout(const Expr &e, Value x) {
+    double k = evalNumber(e.kwarg("keep_prob")); // Sema checked: a number in (0, 1]
+    if (!needFloats(e.text, e.loc, x))
+      return nullptr;
+    if (!dropoutActive || k == 1.0)
+      return x;
+    // The stream tells this dropout from the model's others: its position.
+    uint32_t stream = abi::dropoutStream(e.loc.line, e.loc.col);
+    return build<DropoutOp>(e.loc, x, builder.getF64FloatAttr(k),
+                            builder.getI64IntegerAttr(stream));
+  }
+
+  /// transpose(x), which reverses the dimensions, or transpose(x, perm=[...]).
+  Value genTranspose(const Expr &e, Value x) {
+    SmallVector<int64_t> perm;
+    if (const Expr *p = e.kwarg("perm")) {
+      auto list = intList(p, "perm");
+      if (!list)
+        return nullptr;
+      perm = *list;
+    } else {
+      for (int64_t i = rankOf(x) - 1; i >= 0; --i)
+        perm.push_back(i);
+    }
+    return build<TransposeOp>(e.loc, x, ArrayRef<int64_t>(perm));
+  }
+
+  /// reshape(x, [d0, d1, ...]), one -1 allowed.
+  Value genReshape(const Expr &e, Value x) {
+    auto shape = intList(e.args[1].get(), "the shape of reshape");
+    if (!shape)
+      return nullptr;
+    return build<ReshapeOp>(e.loc, x, ArrayRef<int64_t>(*shape));
+  }
+
+  /// reduce_sum / reduce_mean / reduce_max(x, axis=K or [..], keepdims=true).
+  Value genReduction(const Expr &e, Value x) {
+    if (!needFloats(e.text, e.loc, x))
+      return nullptr;
+    SmallVector<int64_t> axes;
+    if (const Expr *a = e.kwarg("axis")) {
+      SmallVector<const Expr *> items;
+      if (a->kind == Expr::List)
+        for (const ExprPtr &i : a->args)
+          items.push_back(i.get());
+      else
+        items.push_back(a);
+      for (const Expr *i : items) {
+        auto axis = axisOf(i, rankOf(x));
+        if (!axis)
+          return nullptr;
+        if (llvm::is_contained(axes, *axis)) {
+          emitError(fileLoc(i->loc)) << "axis " << *axis << " is listed twice";
+          return nullptr;
+        }
+        axes.push_back(*axis);
+      }
+      llvm::sort(axes);
+    }
+    bool keepdims = false;
+    if (const Expr *k = e.kwarg("keepdims")) {
+      auto keep = boolLiteral(k);
+      if (!keep)
+        return nullptr;
+      keepdims = *keep;
+    }
+    ArrayRef<int64_t> reduced(axes);
+    if (e.text == "reduce_sum")
+      return build<ReduceSumOp>(e.loc, x, reduced, keepdims);
+    if (e.text == "reduce_mean")
+      return build<ReduceMeanOp>(e.loc, x, reduced, keepdims);
+    return build<ReduceMaxOp>(e.loc, x, reduced, keepdims);
+  }
+
+  /// argmax(x, K) or argmax(x, axis=K).
+  Value genArgmax(const Expr &e, Value x) {
+    if (!needFloats(e.text, e.loc, x))
+      return nullptr;
+    const Expr *axisExpr = e.args.size() > 1 ? e.args[1].get() : e.kwarg("axis");
+    int64_t axis = 0;
+    if (axisExpr) {
+      auto a = axisOf(axisExpr, rankOf(x));
+      if (!a)
+        return nullptr;
+      axis = *a;
+    }
+    if (rankOf(x) == 0) {
+      emitError(fileLoc(e.loc)) << "argmax of a scalar";
+      return nullptr;
+    }
+    return build<ArgmaxOp>(e.loc, x, (uint64_t)axis);
+  }
+
+  /// cast(x, f32).
+  Value genCast(const Expr &e, Value x) {
+    const Expr &to = *e.args[1];
+    if (to.kind != Expr::Name || to.text != "f32") {
+      emitError(fileLoc(to.loc)) << "cast converts to f32: cast(x, f32)";
+      return nullptr;
+    }
+    return build<CastOp>(e.loc, x, TypeAttr::get(builder.getF32Type()));
   }
 };
 

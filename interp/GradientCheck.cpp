@@ -15,8 +15,9 @@
 
 #include "interp/GradientCheck.h"
 #include "interp/Interpreter.h"
+#include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
-#include "runtime/Random.h"
+#include "support/Random.h"
 
 #include "llvm/Support/Format.h"
 
@@ -26,18 +27,13 @@ using namespace mlir;
 
 namespace nn {
 
-FailureOr<double> checkGradients(ModuleOp module, uint64_t seed, int samples,
-                                 llvm::raw_ostream &os) {
-  func::FuncOp func;
-  for (auto f : module.getOps<func::FuncOp>())
-    if (f->hasAttr("nn.minimize"))
-      func = f;
-  if (!func)
-    return module.emitError("no function to differentiate (the file needs a train block)");
-  int64_t lossIndex = func->getAttrOfType<IntegerAttr>("nn.minimize").getInt();
+FailureOr<double> checkGradients(func::FuncOp func, int64_t lossIndex, uint64_t seed,
+                                 int samples, llvm::raw_ostream &os) {
+  auto module = func->getParentOfType<ModuleOp>();
+  DropoutKey dropoutKey{seed, 1};
 
   // Step 1: the point.
-  nnrt::RandomStream random(seed, nnrt::streamId("gradcheck"));
+  RandomStream random(seed, streamId("gradcheck"));
   auto randomTensor = [&](Type type, double low, double high) {
     auto t = cast<RankedTensorType>(type);
     DTensor r{std::vector<int64_t>(t.getShape().begin(), t.getShape().end()), {}};
@@ -69,11 +65,11 @@ FailureOr<double> checkGradients(ModuleOp module, uint64_t seed, int samples,
   }
 
   // Step 2: the loss and the gradients.
-  auto results = interpret(func, arguments, variables);
+  auto results = interpret(func, arguments, variables, dropoutKey);
   if (failed(results))
     return failure();
   auto loss = [&]() -> FailureOr<double> {
-    auto r = interpret(func, arguments, variables);
+    auto r = interpret(func, arguments, variables, dropoutKey);
     if (failed(r))
       return failure();
     return (*r)[lossIndex].data[0];
@@ -84,7 +80,7 @@ FailureOr<double> checkGradients(ModuleOp module, uint64_t seed, int samples,
   os << "gradient check (float64, central differences) of result " << lossIndex
      << ", loss " << llvm::format("%.9g", (*results)[lossIndex].data[0]) << "\n";
   for (unsigned i = 0; i < func.getNumResults(); ++i) {
-    auto name = func.getResultAttrOfType<StringAttr>(i, "nn.gradient");
+    StringAttr name = getGradientOf(func, i);
     if (!name)
       continue;
     const DTensor &grad = (*results)[i];

@@ -7,8 +7,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "interp/Interpreter.h"
-#include "runtime/Random.h"
 #include "ir/NNDialect.h"
+#include "support/Random.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -215,91 +215,178 @@ DTensor poolGrad(const DTensor &x, const DTensor &g, ArrayRef<int64_t> k, ArrayR
 
 } // namespace
 
-FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
-                                          const std::vector<DTensor> &arguments,
-                                          const std::map<std::string, DTensor> &variables) {
-  llvm::DenseMap<Value, DTensor> env;
-  for (auto [arg, value] : llvm::zip(func.getArguments(), arguments))
-    env[arg] = value;
-  auto get = [&](Value v) -> const DTensor & { return env[v]; };
-  for (Operation &op : func.getBody().front()) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      std::vector<DTensor> results;
-      for (Value v : ret.getOperands())
-        results.push_back(get(v));
-      return results;
-    }
-    if (op.getNumResults() != 1) {
+namespace {
+
+/// Runs one function: `env` holds the value of every SSA value computed so
+/// far. Each group of ops below is one TypeSwitch; `evaluate` tries them in
+/// turn. `r` is the result being computed, `out` its shape.
+class Evaluator {
+public:
+  Evaluator(const std::map<std::string, DTensor> &variables, DropoutKey key)
+      : variables(variables), key(key) {}
+
+  FailureOr<std::vector<DTensor>> run(func::FuncOp func, const std::vector<DTensor> &arguments) {
+    for (auto [arg, value] : llvm::zip(func.getArguments(), arguments))
+      env[arg] = value;
+    for (Operation &op : func.getBody().front()) {
+      if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+        std::vector<DTensor> results;
+        for (Value v : ret.getOperands())
+          results.push_back(get(v));
+        return results;
+      }
       if (isa<AssignOp>(op))
-        continue;
-      return op.emitError("the interpreter does not run this op");
+        continue; // the reference evaluates one call: nothing reads the new value
+      if (op.getNumResults() != 1)
+        return op.emitError("the interpreter does not run this op");
+      std::optional<DTensor> r = evaluate(op);
+      if (!r)
+        return op.emitError("the interpreter cannot evaluate this op");
+      r->shape = shapeOf(op.getResult(0));
+      env[op.getResult(0)] = std::move(*r);
     }
-    Value result = op.getResult(0);
-    std::vector<int64_t> out = shapeOf(result);
+    return func.emitError("function without a return");
+  }
+
+private:
+  const std::map<std::string, DTensor> &variables;
+  DropoutKey key;
+  llvm::DenseMap<Value, DTensor> env;
+
+  const DTensor &get(Value v) { return env[v]; }
+
+  std::optional<DTensor> evaluate(Operation &op) {
+    std::vector<int64_t> out = shapeOf(op.getResult(0));
+    for (auto group : {&Evaluator::state, &Evaluator::elementwise, &Evaluator::linearAlgebra,
+                       &Evaluator::convolutionAndPooling, &Evaluator::reductionsAndLosses})
+      if (std::optional<DTensor> r = (this->*group)(&op, out))
+        return r;
+    return std::nullopt;
+  }
+
+  std::optional<DTensor> state(Operation *op, const std::vector<int64_t> &out) {
     DTensor r;
-    bool ok = true;
-    llvm::TypeSwitch<Operation *>(&op)
+    return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
         .Case([&](ConstantOp c) {
           r.shape = out;
           for (APFloat f : cast<DenseElementsAttr>(c.getValue()).getValues<APFloat>())
             r.data.push_back(f.convertToDouble());
           if ((int64_t)r.data.size() == 1 && r.size() > 1)
             r.data.assign(r.size(), r.data[0]); // a splat
+          return r;
         })
-        .Case([&](ReadOp read) {
+        .Case([&](ReadOp read) -> std::optional<DTensor> {
           auto it = variables.find(read.getVariable().str());
-          ok = it != variables.end();
-          if (ok)
-            r = it->second;
+          if (it == variables.end())
+            return std::nullopt;
+          return it->second;
         })
-        .Case([&](AddOp o) { r = binary(get(o.getLhs()), get(o.getRhs()), out, add); })
+        .Default([](Operation *) { return std::nullopt; });
+  }
+
+  /// Elementwise ops (NumPy broadcasting), softmax and dropout.
+  std::optional<DTensor> elementwise(Operation *op, const std::vector<int64_t> &out) {
+    DTensor r;
+    return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
+        .Case([&](AddOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, add);
+          return r;
+        })
         .Case([&](SubOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a - b; });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return a - b; });
+          return r;
         })
         .Case([&](MulOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a * b; });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return a * b; });
+          return r;
         })
         .Case([&](DivOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a / b; });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return a / b; });
+          return r;
         })
         .Case([&](PowOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return std::pow(a, b); });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return std::pow(a, b); });
+          return r;
         })
-        .Case([&](MaximumOp o) { r = binary(get(o.getLhs()), get(o.getRhs()), out, maxOf); })
+        .Case([&](MaximumOp o) {
+          r = binary(get(o.getLhs()), get(o.getRhs()), out, maxOf);
+          return r;
+        })
         .Case([&](MinimumOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return std::min(a, b); });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return std::min(a, b); });
+          return r;
         })
         .Case([&](EqualOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a == b ? 1.0 : 0.0; });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return a == b ? 1.0 : 0.0; });
+          return r;
         })
         .Case([&](GreaterOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a > b ? 1.0 : 0.0; });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return a > b ? 1.0 : 0.0; });
+          return r;
         })
         .Case([&](LessOp o) {
-          r = binary(get(o.getLhs()), get(o.getRhs()), out, [](double a, double b) { return a < b ? 1.0 : 0.0; });
+          r = binary(get(o.getLhs()), get(o.getRhs()), out,
+                     [](double a, double b) { return a < b ? 1.0 : 0.0; });
+          return r;
         })
-        .Case([&](NegOp o) { r = unary(get(o.getX()), [](double a) { return -a; }); })
-        .Case([&](AbsOp o) { r = unary(get(o.getX()), [](double a) { return std::fabs(a); }); })
-        .Case([&](SquareOp o) { r = unary(get(o.getX()), [](double a) { return a * a; }); })
-        .Case([&](SqrtOp o) { r = unary(get(o.getX()), [](double a) { return std::sqrt(a); }); })
-        .Case([&](ExpOp o) { r = unary(get(o.getX()), [](double a) { return std::exp(a); }); })
-        .Case([&](LogOp o) { r = unary(get(o.getX()), [](double a) { return std::log(a); }); })
-        .Case([&](ReluOp o) { r = unary(get(o.getX()), [](double a) { return a > 0 ? a : 0.0; }); })
+        .Case([&](NegOp o) {
+          r = unary(get(o.getX()), [](double a) { return -a; });
+          return r;
+        })
+        .Case([&](AbsOp o) {
+          r = unary(get(o.getX()), [](double a) { return std::fabs(a); });
+          return r;
+        })
+        .Case([&](SquareOp o) {
+          r = unary(get(o.getX()), [](double a) { return a * a; });
+          return r;
+        })
+        .Case([&](SqrtOp o) {
+          r = unary(get(o.getX()), [](double a) { return std::sqrt(a); });
+          return r;
+        })
+        .Case([&](ExpOp o) {
+          r = unary(get(o.getX()), [](double a) { return std::exp(a); });
+          return r;
+        })
+        .Case([&](LogOp o) {
+          r = unary(get(o.getX()), [](double a) { return std::log(a); });
+          return r;
+        })
+        .Case([&](ReluOp o) {
+          r = unary(get(o.getX()), [](double a) { return a > 0 ? a : 0.0; });
+          return r;
+        })
         .Case([&](SigmoidOp o) {
           r = unary(get(o.getX()), [](double a) { return 1.0 / (1.0 + std::exp(-a)); });
+          return r;
         })
-        .Case([&](TanhOp o) { r = unary(get(o.getX()), [](double a) { return std::tanh(a); }); })
-        .Case([&](StepOp o) { r = unary(get(o.getX()), [](double a) { return a > 0 ? 1.0 : 0.0; }); })
+        .Case([&](TanhOp o) {
+          r = unary(get(o.getX()), [](double a) { return std::tanh(a); });
+          return r;
+        })
+        .Case([&](StepOp o) {
+          r = unary(get(o.getX()), [](double a) { return a > 0 ? 1.0 : 0.0; });
+          return r;
+        })
         .Case([&](DropoutOp o) {
-          // The masks of the key the runtime holds (seed 0, step 1 unless set).
+          // The masks of step `key.step` of a run seeded `key.seed`.
           double keep = o.getKeepProb().convertToDouble();
-          uint32_t threshold = nnrt::keepThreshold(keep);
+          uint32_t threshold = keepThreshold(keep);
           r = get(o.getX());
           for (int64_t i = 0; i < r.size(); ++i)
-            r.data[i] = nnrt::dropoutKeeps(nnrt_dropout_key[0], nnrt_dropout_key[1],
-                                           (uint32_t)o.getStream(), (uint32_t)i, threshold)
-                            ? r.data[i] / keep
-                            : 0.0;
+            r.data[i] =
+                dropoutKeeps(key.seed, key.step, (uint32_t)o.getStream(), (uint32_t)i, threshold)
+                    ? r.data[i] / keep
+                    : 0.0;
+          return r;
         })
         .Case([&](CastOp o) {
           r = get(o.getX());
@@ -307,45 +394,26 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
             r = unary(r, [](double a) { return std::trunc(a); });
           else if (o.getTo().isInteger(1))
             r = unary(r, [](double a) { return a != 0 ? 1.0 : 0.0; });
+          return r;
         })
         .Case([&](SoftmaxOp o) {
           const DTensor &x = get(o.getX());
           DTensor lse = logSumExp(x);
           r = binary(x, lse, out, [](double a, double b) { return std::exp(a - b); });
+          return r;
         })
         .Case([&](LogSoftmaxOp o) {
           const DTensor &x = get(o.getX());
           r = binary(x, logSumExp(x), out, [](double a, double b) { return a - b; });
+          return r;
         })
-        .Case([&](Conv2DOp o) {
-          const DTensor &x = get(o.getX()), &w = get(o.getW());
-          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
-          forEachTap(x.shape, w.shape, out, o.getStrides(), o.getPadding(),
-                     [&](int64_t xi, int64_t wi, int64_t yi) { r.data[yi] += x.data[xi] * w.data[wi]; });
-        })
-        .Case([&](Conv2DBackpropInputOp o) {
-          const DTensor &g = get(o.getG()), &w = get(o.getW());
-          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
-          // Each output gradient flows back to the image elements it read.
-          forEachTap(out, w.shape, g.shape, o.getStrides(), o.getPadding(),
-                     [&](int64_t xi, int64_t wi, int64_t yi) { r.data[xi] += g.data[yi] * w.data[wi]; });
-        })
-        .Case([&](Conv2DBackpropFilterOp o) {
-          const DTensor &x = get(o.getX()), &g = get(o.getG());
-          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
-          forEachTap(x.shape, out, g.shape, o.getStrides(), o.getPadding(),
-                     [&](int64_t xi, int64_t wi, int64_t yi) { r.data[wi] += x.data[xi] * g.data[yi]; });
-        })
-        .Case([&](MaxPoolOp o) { r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), true); })
-        .Case([&](AvgPoolOp o) { r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), false); })
-        .Case([&](MaxPoolGradOp o) {
-          r = poolGrad(get(o.getX()), get(o.getG()), o.getKsize(), o.getStrides(), o.getPadding(), true);
-        })
-        .Case([&](AvgPoolGradOp o) {
-          DTensor shapeOnly{out, std::vector<double>(1, 0.0)};
-          shapeOnly.data.assign(shapeOnly.size(), 0.0);
-          r = poolGrad(shapeOnly, get(o.getG()), o.getKsize(), o.getStrides(), o.getPadding(), false);
-        })
+        .Default([](Operation *) { return std::nullopt; });
+  }
+
+  /// Matmul and the ops that move elements: transpose, reshape, concat, slice.
+  std::optional<DTensor> linearAlgebra(Operation *op, const std::vector<int64_t> &out) {
+    DTensor r;
+    return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
         .Case([&](MatmulOp o) {
           const DTensor &a = get(o.getLhs()), &b = get(o.getRhs());
           int64_t m = a.shape[0], k = a.shape[1], n = b.shape[1];
@@ -354,6 +422,7 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
             for (int64_t l = 0; l < k; ++l)
               for (int64_t j = 0; j < n; ++j)
                 r.data[i * n + j] += a.data[i * k + l] * b.data[l * n + j];
+          return r;
         })
         .Case([&](TransposeOp o) {
           const DTensor &x = get(o.getX());
@@ -366,8 +435,12 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
               flat += index[d] * strides[o.getPerm()[d]];
             r.data[i] = x.data[flat];
           }
+          return r;
         })
-        .Case([&](ReshapeOp o) { r = {out, get(o.getX()).data}; })
+        .Case([&](ReshapeOp o) {
+          r = {out, get(o.getX()).data};
+          return r;
+        })
         .Case([&](ConcatOp o) {
           r = {out, std::vector<double>()};
           r.data.resize(r.size());
@@ -385,6 +458,7 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
             }
             offset += x.shape[axis];
           }
+          return r;
         })
         .Case([&](SliceOp o) {
           const DTensor &x = get(o.getX());
@@ -398,15 +472,77 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
               flat += (index[d] + o.getOffsets()[d]) * strides[d];
             r.data[i] = x.data[flat];
           }
+          return r;
         })
         .Case([&](BroadcastLikeOp o) {
           DTensor ones{out, std::vector<double>(1, 1.0)};
           ones.data.assign(ones.size(), 1.0);
           r = binary(get(o.getX()), ones, out, [](double a, double) { return a; });
+          return r;
         })
+        .Default([](Operation *) { return std::nullopt; });
+  }
+
+  /// conv2d, pooling and their gradients.
+  std::optional<DTensor> convolutionAndPooling(Operation *op, const std::vector<int64_t> &out) {
+    DTensor r;
+    return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
+        .Case([&](Conv2DOp o) {
+          const DTensor &x = get(o.getX()), &w = get(o.getW());
+          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
+          forEachTap(
+              x.shape, w.shape, out, o.getStrides(), o.getPadding(),
+              [&](int64_t xi, int64_t wi, int64_t yi) { r.data[yi] += x.data[xi] * w.data[wi]; });
+          return r;
+        })
+        .Case([&](Conv2DBackpropInputOp o) {
+          const DTensor &g = get(o.getG()), &w = get(o.getW());
+          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
+          // Each output gradient flows back to the image elements it read.
+          forEachTap(
+              out, w.shape, g.shape, o.getStrides(), o.getPadding(),
+              [&](int64_t xi, int64_t wi, int64_t yi) { r.data[xi] += g.data[yi] * w.data[wi]; });
+          return r;
+        })
+        .Case([&](Conv2DBackpropFilterOp o) {
+          const DTensor &x = get(o.getX()), &g = get(o.getG());
+          r = {out, std::vector<double>(DTensor{out, {}}.size(), 0.0)};
+          forEachTap(
+              x.shape, out, g.shape, o.getStrides(), o.getPadding(),
+              [&](int64_t xi, int64_t wi, int64_t yi) { r.data[wi] += x.data[xi] * g.data[yi]; });
+          return r;
+        })
+        .Case([&](MaxPoolOp o) {
+          r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), true);
+          return r;
+        })
+        .Case([&](AvgPoolOp o) {
+          r = pool(get(o.getX()), o.getKsize(), o.getStrides(), o.getPadding(), false);
+          return r;
+        })
+        .Case([&](MaxPoolGradOp o) {
+          r = poolGrad(get(o.getX()), get(o.getG()), o.getKsize(), o.getStrides(), o.getPadding(),
+                       true);
+          return r;
+        })
+        .Case([&](AvgPoolGradOp o) {
+          DTensor shapeOnly{out, std::vector<double>(1, 0.0)};
+          shapeOnly.data.assign(shapeOnly.size(), 0.0);
+          r = poolGrad(shapeOnly, get(o.getG()), o.getKsize(), o.getStrides(), o.getPadding(),
+                       false);
+          return r;
+        })
+        .Default([](Operation *) { return std::nullopt; });
+  }
+
+  /// Reductions, argmax and the losses.
+  std::optional<DTensor> reductionsAndLosses(Operation *op, const std::vector<int64_t> &out) {
+    DTensor r;
+    return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
         .Case([&](ReduceSumOp o) {
           auto axes = o.getReducedAxes();
           r = reduce(get(o.getX()), {axes.begin(), axes.end()}, o.getKeepdims(), 0.0, add);
+          return r;
         })
         .Case([&](ReduceMeanOp o) {
           auto axes = o.getReducedAxes();
@@ -414,10 +550,12 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
           double count = (double)get(o.getX()).size() / (double)r.size();
           for (double &v : r.data)
             v /= count;
+          return r;
         })
         .Case([&](ReduceMaxOp o) {
           auto axes = o.getReducedAxes();
           r = reduce(get(o.getX()), {axes.begin(), axes.end()}, o.getKeepdims(), -INFINITY, maxOf);
+          return r;
         })
         .Case([&](ArgmaxOp o) {
           const DTensor &x = get(o.getX());
@@ -434,34 +572,42 @@ FailureOr<std::vector<DTensor>> interpret(func::FuncOp func,
             if (r.data[flat] < 0 && x.data[i] == best.data[flat])
               r.data[flat] = index[axis]; // the first maximum
           }
+          return r;
         })
         .Case([&](SoftmaxCrossEntropyOp o) {
           const DTensor &l = get(o.getLhs()), &t = get(o.getRhs());
           DTensor lse = logSumExp(l);
-          DTensor terms = binary(t, binary(lse, l, l.shape, [](double a, double b) { return a - b; }),
-                                 l.shape, [](double a, double b) { return a * b; });
+          DTensor terms =
+              binary(t, binary(lse, l, l.shape, [](double a, double b) { return a - b; }), l.shape,
+                     [](double a, double b) { return a * b; });
           r = reduce(terms, allAxes(l.shape.size()), false, 0.0, add);
+          return r;
         })
         .Case([&](SigmoidCrossEntropyOp o) {
-          DTensor terms = binary(get(o.getLhs()), get(o.getRhs()), get(o.getLhs()).shape,
-                                 [](double x, double z) {
-                                   return std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::fabs(x)));
-                                 });
+          DTensor terms = binary(
+              get(o.getLhs()), get(o.getRhs()), get(o.getLhs()).shape, [](double x, double z) {
+                return std::max(x, 0.0) - x * z + std::log1p(std::exp(-std::fabs(x)));
+              });
           r = reduce(terms, allAxes(terms.shape.size()), false, 0.0, add);
+          return r;
         })
         .Case([&](MeanSquaredErrorOp o) {
           DTensor terms = binary(get(o.getLhs()), get(o.getRhs()), get(o.getLhs()).shape,
                                  [](double a, double b) { return (a - b) * (a - b); });
           r = reduce(terms, allAxes(terms.shape.size()), false, 0.0, add);
           r.data[0] /= (double)terms.size();
+          return r;
         })
-        .Default([&](Operation *) { ok = false; });
-    if (!ok)
-      return op.emitError("the interpreter cannot evaluate this op");
-    r.shape = out;
-    env[result] = std::move(r);
+        .Default([](Operation *) { return std::nullopt; });
   }
-  return func.emitError("function without a return");
+};
+
+} // namespace
+
+FailureOr<std::vector<DTensor>> interpret(func::FuncOp func, const std::vector<DTensor> &arguments,
+                                          const std::map<std::string, DTensor> &variables,
+                                          DropoutKey dropoutKey) {
+  return Evaluator(variables, dropoutKey).run(func, arguments);
 }
 
 } // namespace nn

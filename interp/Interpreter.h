@@ -25,11 +25,19 @@ struct DTensor {
   int64_t size() const;
 };
 
+/// The (seed, step) that dropout's masks are drawn from (support/ProgramABI.h,
+/// section 5): a train program's --seed and step number.
+struct DropoutKey {
+  uint64_t seed = 0;
+  uint64_t step = 1;
+};
+
 /// Runs `func` on `arguments` with variables from `variables` (by symbol
-/// name); returns its results, or fails with an error on the op.
+/// name) and dropout masks of `dropoutKey`; returns its results, or fails
+/// with an error on the op.
 mlir::FailureOr<std::vector<DTensor>>
 interpret(mlir::func::FuncOp func, const std::vector<DTensor> &arguments,
-          const std::map<std::string, DTensor> &variables);
+          const std::map<std::string, DTensor> &variables, DropoutKey dropoutKey);
 
 } // namespace nn
 

@@ -24,48 +24,51 @@ using namespace nn;
 
 namespace {
 
+/// Whether an argument of an op to build is a missing operand (the op that
+/// should have made it failed its shape rule).
+template <typename T>
+bool isMissing(const T &arg) {
+  if constexpr (std::is_convertible_v<const T &, Value>)
+    return !Value(arg);
+  else if constexpr (std::is_convertible_v<const T &, ValueRange>)
+    return llvm::any_of(ValueRange(arg), [](Value v) { return !v; });
+  else
+    return false;
+}
+
 /// Builds nn ops at one location; remembers if any failed its shape rule.
 struct GradBuilder {
   OpBuilder &b;
   Location loc;
   bool failed = false;
 
-  Value op(StringRef name, ValueRange operands, ArrayRef<NamedAttribute> attrs = {}) {
-    for (Value v : operands)
-      if (!v) {
-        failed = true;
-        return nullptr;
-      }
-    Value v = createInferred(b, loc, name, operands, attrs);
+  /// `OpT` from its builder's arguments, its type from its shape rule.
+  template <typename OpT, typename... Args>
+  Value make(Args &&...args) {
+    if ((isMissing(args) || ...)) {
+      failed = true;
+      return nullptr;
+    }
+    Value v = createInferred<OpT>(b, loc, std::forward<Args>(args)...);
     failed |= !v;
     return v;
   }
-  Value add(Value x, Value y) { return op("add", {x, y}); }
-  Value sub(Value x, Value y) { return op("sub", {x, y}); }
-  Value mul(Value x, Value y) { return op("mul", {x, y}); }
-  Value div(Value x, Value y) { return op("div", {x, y}); }
-  Value neg(Value x) { return op("neg", x); }
+  Value add(Value x, Value y) { return make<AddOp>(x, y); }
+  Value sub(Value x, Value y) { return make<SubOp>(x, y); }
+  Value mul(Value x, Value y) { return make<MulOp>(x, y); }
+  Value div(Value x, Value y) { return make<DivOp>(x, y); }
+  Value neg(Value x) { return make<NegOp>(x); }
   Value scalar(double v) {
     auto type = RankedTensorType::get({}, b.getF32Type());
     return b.create<ConstantOp>(loc, DenseElementsAttr::get(type, (float)v));
   }
   /// 1.0 where `truth` holds, else 0.0.
-  Value mask(Value truth) {
-    return op("cast", truth, {b.getNamedAttr("to", TypeAttr::get(b.getF32Type()))});
-  }
+  Value mask(Value truth) { return make<CastOp>(truth, TypeAttr::get(b.getF32Type())); }
   Value reduceSum(Value x, ArrayRef<int64_t> axes, bool keepdims) {
-    SmallVector<NamedAttribute> attrs = {
-        b.getNamedAttr("axes", b.getDenseI64ArrayAttr(axes))};
-    if (keepdims)
-      attrs.push_back(b.getNamedAttr("keepdims", b.getUnitAttr()));
-    return op("reduce_sum", x, attrs);
+    return make<ReduceSumOp>(x, axes, keepdims);
   }
-  Value reshape(Value x, ArrayRef<int64_t> shape) {
-    return op("reshape", x, {b.getNamedAttr("shape", b.getDenseI64ArrayAttr(shape))});
-  }
-  Value transpose(Value x, ArrayRef<int64_t> perm) {
-    return op("transpose", x, {b.getNamedAttr("perm", b.getDenseI64ArrayAttr(perm))});
-  }
+  Value reshape(Value x, ArrayRef<int64_t> shape) { return make<ReshapeOp>(x, shape); }
+  Value transpose(Value x, ArrayRef<int64_t> perm) { return make<TransposeOp>(x, perm); }
 
   /// Sums g (shaped like a broadcast result) back to `target`'s shape: over
   /// the leading dimensions target lacks, then over those where target is 1.
@@ -99,19 +102,16 @@ struct GradBuilder {
     return reshape(v, shape);
   }
   Value spread(Value v, Value like, ArrayRef<int64_t> axes) {
-    return op("broadcast_like",
-              {keepDims(v, cast<RankedTensorType>(like.getType()), axes), like});
+    return make<BroadcastLikeOp>(keepDims(v, cast<RankedTensorType>(like.getType()), axes),
+                                 like);
   }
 
   /// m + log(sum(e^(x - m))) over the last axis, kept as size 1.
   Value logSumExp(Value x) {
     int64_t last = cast<RankedTensorType>(x.getType()).getRank() - 1;
-    SmallVector<NamedAttribute> attrs = {
-        b.getNamedAttr("axes", b.getDenseI64ArrayAttr({last})),
-        b.getNamedAttr("keepdims", b.getUnitAttr())};
-    Value m = op("reduce_max", x, attrs);
-    Value s = reduceSum(op("exp", sub(x, m)), {last}, true);
-    return add(m, op("log", s));
+    Value m = make<ReduceMaxOp>(x, ArrayRef<int64_t>{last}, /*keepdims=*/true);
+    Value s = reduceSum(make<ExpOp>(sub(x, m)), {last}, true);
+    return add(m, make<LogOp>(s));
   }
 
   LogicalResult result() { return success(!failed); }
@@ -159,10 +159,10 @@ LogicalResult DivOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value
 LogicalResult PowOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
   Value x = getLhs(), p = getRhs();
-  Value xPowPm1 = gb.op("pow", {x, gb.sub(p, gb.scalar(1.0))});
+  Value xPowPm1 = gb.make<PowOp>(x, gb.sub(p, gb.scalar(1.0)));
   grads.push_back(gb.sumToShape(gb.mul(g, gb.mul(p, xPowPm1)), x.getType()));
-  Value positive = gb.mask(gb.op("greater", {x, gb.scalar(0.0)}));
-  Value safeLog = gb.op("log", gb.op("maximum", {x, gb.scalar(1e-30)}));
+  Value positive = gb.mask(gb.make<GreaterOp>(x, gb.scalar(0.0)));
+  Value safeLog = gb.make<LogOp>(gb.make<MaximumOp>(x, gb.scalar(1e-30)));
   Value dp = gb.mul(gb.mul(g, getResult()), gb.mul(safeLog, positive));
   grads.push_back(gb.sumToShape(dp, p.getType()));
   return gb.result();
@@ -181,14 +181,14 @@ static LogicalResult routeBetween(GradBuilder &gb, Value g, Value toB, Value a, 
 // y = max(a, b):  g goes to a where a >= b, else to b
 LogicalResult MaximumOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  Value toB = gb.mask(gb.op("less", {getLhs(), getRhs()}));
+  Value toB = gb.mask(gb.make<LessOp>(getLhs(), getRhs()));
   return routeBetween(gb, g, toB, getLhs(), getRhs(), grads);
 }
 
 // y = min(a, b):  g goes to a where a <= b, else to b
 LogicalResult MinimumOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  Value toB = gb.mask(gb.op("less", {getRhs(), getLhs()}));
+  Value toB = gb.mask(gb.make<LessOp>(getRhs(), getLhs()));
   return routeBetween(gb, g, toB, getLhs(), getRhs(), grads);
 }
 
@@ -216,8 +216,8 @@ LogicalResult NegOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value
 // y = |x|:  dx = g * sign(x)   (sign(0) = 0)
 LogicalResult AbsOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  Value sign = gb.sub(gb.mask(gb.op("greater", {getX(), gb.scalar(0.0)})),
-                      gb.mask(gb.op("less", {getX(), gb.scalar(0.0)})));
+  Value sign = gb.sub(gb.mask(gb.make<GreaterOp>(getX(), gb.scalar(0.0))),
+                      gb.mask(gb.make<LessOp>(getX(), gb.scalar(0.0))));
   grads.push_back(gb.mul(g, sign));
   return gb.result();
 }
@@ -253,7 +253,7 @@ LogicalResult LogOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value
 // y = max(x, 0):  dx = g where x > 0, else 0
 LogicalResult ReluOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  grads.push_back(gb.mul(g, gb.mask(gb.op("greater", {getX(), gb.scalar(0.0)}))));
+  grads.push_back(gb.mul(g, gb.mask(gb.make<GreaterOp>(getX(), gb.scalar(0.0)))));
   return gb.result();
 }
 
@@ -302,7 +302,7 @@ LogicalResult LogSoftmaxOp::buildGradients(OpBuilder &b, Value g,
                                            SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
   int64_t last = getType().getRank() - 1;
-  Value p = gb.op("exp", getResult());
+  Value p = gb.make<ExpOp>(getResult());
   grads.push_back(gb.sub(g, gb.mul(p, gb.reduceSum(g, {last}, true))));
   return gb.result();
 }
@@ -313,26 +313,19 @@ LogicalResult Conv2DOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Va
   GradBuilder gb{b, getLoc()};
   auto xType = getX().getType();
   auto wType = getW().getType();
-  NamedAttribute strides = b.getNamedAttr("strides", getStridesAttr());
-  NamedAttribute padding = b.getNamedAttr("padding", getPaddingAttr());
-  grads.push_back(gb.op("conv2d_backprop_input", {g, getW()},
-                        {b.getNamedAttr("input_size", b.getDenseI64ArrayAttr(
-                                                          {xType.getDimSize(1), xType.getDimSize(2)})),
-                         strides, padding}));
-  grads.push_back(gb.op("conv2d_backprop_filter", {getX(), g},
-                        {b.getNamedAttr("kernel_size", b.getDenseI64ArrayAttr(
-                                                           {wType.getDimSize(0), wType.getDimSize(1)})),
-                         strides, padding}));
+  SmallVector<int64_t> inputSize = {xType.getDimSize(1), xType.getDimSize(2)};
+  SmallVector<int64_t> kernelSize = {wType.getDimSize(0), wType.getDimSize(1)};
+  grads.push_back(gb.make<Conv2DBackpropInputOp>(g, getW(), ArrayRef<int64_t>(inputSize),
+                                                 getStrides(), getPadding()));
+  grads.push_back(gb.make<Conv2DBackpropFilterOp>(getX(), g, ArrayRef<int64_t>(kernelSize),
+                                                  getStrides(), getPadding()));
   return gb.result();
 }
 
 // y = max_pool(x):  dx = g routed to each window's (first) maximum
 LogicalResult MaxPoolOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  grads.push_back(gb.op("max_pool_grad", {getX(), g},
-                        {b.getNamedAttr("ksize", getKsizeAttr()),
-                         b.getNamedAttr("strides", getStridesAttr()),
-                         b.getNamedAttr("padding", getPaddingAttr())}));
+  grads.push_back(gb.make<MaxPoolGradOp>(getX(), g, getKsize(), getStrides(), getPadding()));
   return gb.result();
 }
 
@@ -340,20 +333,17 @@ LogicalResult MaxPoolOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<V
 LogicalResult AvgPoolOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
   auto x = getX().getType();
-  grads.push_back(gb.op("avg_pool_grad", g,
-                        {b.getNamedAttr("input_size",
-                                        b.getDenseI64ArrayAttr({x.getDimSize(1), x.getDimSize(2)})),
-                         b.getNamedAttr("ksize", getKsizeAttr()),
-                         b.getNamedAttr("strides", getStridesAttr()),
-                         b.getNamedAttr("padding", getPaddingAttr())}));
+  SmallVector<int64_t> inputSize = {x.getDimSize(1), x.getDimSize(2)};
+  grads.push_back(gb.make<AvgPoolGradOp>(g, ArrayRef<int64_t>(inputSize), getKsize(),
+                                         getStrides(), getPadding()));
   return gb.result();
 }
 
 // C = A B:  dA = g B^T,  dB = A^T g
 LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  grads.push_back(gb.op("matmul", {g, gb.transpose(getRhs(), {1, 0})}));
-  grads.push_back(gb.op("matmul", {gb.transpose(getLhs(), {1, 0}), g}));
+  grads.push_back(gb.make<MatmulOp>(g, gb.transpose(getRhs(), {1, 0})));
+  grads.push_back(gb.make<MatmulOp>(gb.transpose(getLhs(), {1, 0}), g));
   return gb.result();
 }
 
@@ -361,9 +351,7 @@ LogicalResult MatmulOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Va
 // same op (same stream, same step) drawing the same mask.
 LogicalResult DropoutOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  grads.push_back(gb.op("dropout", g,
-                        {b.getNamedAttr("keep_prob", getKeepProbAttr()),
-                         b.getNamedAttr("stream", getStreamAttr())}));
+  grads.push_back(gb.make<DropoutOp>(g, getKeepProbAttr(), getStreamAttr()));
   return gb.result();
 }
 
@@ -394,9 +382,8 @@ LogicalResult ConcatOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Va
     offsets[axis] = offset;
     offset += type.getDimSize(axis);
     bool isFloat = type.getElementType().isF32();
-    grads.push_back(isFloat ? gb.op("slice", g,
-                                    {b.getNamedAttr("offsets", b.getDenseI64ArrayAttr(offsets)),
-                                     b.getNamedAttr("sizes", b.getDenseI64ArrayAttr(sizes))})
+    grads.push_back(isFloat ? gb.make<SliceOp>(g, ArrayRef<int64_t>(offsets),
+                                               ArrayRef<int64_t>(sizes))
                             : Value());
   }
   return gb.result();
@@ -425,7 +412,7 @@ LogicalResult SliceOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Val
     if (after > 0)
       parts.push_back(zeros(after));
     if (parts.size() > 1)
-      padded = gb.op("concat", parts, {b.getNamedAttr("axis", b.getI64IntegerAttr(d))});
+      padded = gb.make<ConcatOp>(ValueRange(parts), (uint64_t)d);
   }
   grads.push_back(padded);
   return gb.result();
@@ -463,9 +450,9 @@ LogicalResult ReduceMeanOp::buildGradients(OpBuilder &b, Value g, SmallVectorImp
 LogicalResult ReduceMaxOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
   SmallVector<int64_t> axes = getReducedAxes();
-  Value isMax = gb.mask(gb.op("equal", {getX(), gb.spread(getResult(), getX(), axes)}));
+  Value isMax = gb.mask(gb.make<EqualOp>(getX(), gb.spread(getResult(), getX(), axes)));
   Value count = gb.reduceSum(isMax, axes, true);
-  Value share = gb.div(isMax, gb.op("broadcast_like", {count, getX()}));
+  Value share = gb.div(isMax, gb.make<BroadcastLikeOp>(count, getX()));
   grads.push_back(gb.mul(share, gb.spread(g, getX(), axes)));
   return gb.result();
 }
@@ -484,7 +471,7 @@ LogicalResult SoftmaxCrossEntropyOp::buildGradients(OpBuilder &b, Value g,
   GradBuilder gb{b, getLoc()};
   Value l = getLhs(), t = getRhs();
   int64_t last = cast<RankedTensorType>(l.getType()).getRank() - 1;
-  Value p = gb.op("softmax", l);
+  Value p = gb.make<SoftmaxOp>(l);
   Value rowMass = gb.reduceSum(t, {last}, true);
   grads.push_back(gb.mul(g, gb.sub(gb.mul(p, rowMass), t)));
   grads.push_back(gb.mul(g, gb.sub(gb.logSumExp(l), l)));
@@ -495,7 +482,7 @@ LogicalResult SoftmaxCrossEntropyOp::buildGradients(OpBuilder &b, Value g,
 LogicalResult SigmoidCrossEntropyOp::buildGradients(OpBuilder &b, Value g,
                                                     SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
-  grads.push_back(gb.mul(g, gb.sub(gb.op("sigmoid", getLhs()), getRhs())));
+  grads.push_back(gb.mul(g, gb.sub(gb.make<SigmoidOp>(getLhs()), getRhs())));
   grads.push_back(gb.neg(gb.mul(g, getLhs())));
   return gb.result();
 }

@@ -19,6 +19,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "ir/NNOpsDialect.h.inc"
+#include "ir/NNOpsEnums.h.inc"
 #include "ir/NNInterfaces.h.inc"
 
 #define GET_OP_CLASSES
@@ -26,19 +27,35 @@
 
 namespace nn {
 
-/// Names of the attributes that tie a function's arguments and results to the
-/// .nn program: `nn.placeholder = "x"` on an argument, `nn.output = "p"` on a
-/// result.
-constexpr llvm::StringLiteral kPlaceholderAttr = "nn.placeholder";
-constexpr llvm::StringLiteral kOutputAttr = "nn.output";
+namespace detail {
+/// Creates the op of `state` with result `types` and verifies it; null (the
+/// op erased, the error reported) when it does not verify.
+mlir::Value createVerified(mlir::OpBuilder &builder, mlir::OperationState &state,
+                           llvm::ArrayRef<mlir::Type> types);
+} // namespace detail
 
-/// Creates the op `nn.<name>` with `operands` and `attributes`, its result
-/// type computed by the op's shape rule. Returns null (after an error at
-/// `loc`) when the operands do not fit the rule. The frontend and autodiff
-/// build every op this way.
-mlir::Value createInferred(mlir::OpBuilder &builder, mlir::Location loc,
-                           llvm::StringRef name, mlir::ValueRange operands,
-                           llvm::ArrayRef<mlir::NamedAttribute> attributes = {});
+/// Creates the nn op `OpT` from its ODS builder's arguments without the
+/// result type, which the op's shape rule computes:
+///
+///   createInferred<ReduceSumOp>(b, loc, x, /*axes=*/ArrayRef<int64_t>{1},
+///                               /*keepdims=*/true)
+///
+/// Returns null (after an error at `loc`) when the operands do not fit the
+/// rule, so the frontend reports a learner's shape error at its source line.
+/// The frontend, autodiff and the optimizer build every op this way.
+template <typename OpT, typename... Args>
+mlir::Value createInferred(mlir::OpBuilder &builder, mlir::Location loc, Args &&...args) {
+  mlir::MLIRContext *ctx = builder.getContext();
+  mlir::OperationState state(loc, OpT::getOperationName());
+  OpT::build(builder, state, mlir::Type(builder.getNoneType()), std::forward<Args>(args)...);
+  llvm::SmallVector<mlir::Type> types;
+  if (mlir::failed(OpT::inferReturnTypes(ctx, loc, state.operands,
+                                         state.attributes.getDictionary(ctx),
+                                         state.getRawProperties(),
+                                         mlir::RegionRange(state.regions), types)))
+    return nullptr;
+  return detail::createVerified(builder, state, types);
+}
 
 /// TensorFlow's convolution window along one dimension of size `in` with a
 /// kernel of `k` and stride `s`: {output size, padding before, padding after},

@@ -24,6 +24,36 @@ def NN_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::func::FuncDialect"];
   let hasConstantMaterializer = 1;
+
+  // The attributes the stages pass to each other, beside the ops. Each is
+  // declared here once; ir/NNAttributes.h has typed accessors, and the
+  // dialect's verifier (ir/NNAttributes.cpp) checks each one's type and
+  // where it may appear, so a misspelt `nn.` name is an error, not a silent
+  // no-op. docs/dialect.md, "Attributes", says who writes and who reads each.
+  let discardableAttrs = (ins
+    // On a function (func.func, and llvm.func after lowering):
+    "::mlir::IntegerAttr":$batch,         // the size of the batch `?` in it
+    "::mlir::IntegerAttr":$minimize,      // which result is the loss (until nn-autodiff)
+    "::mlir::DictionaryAttr":$optimizer,  // {name, learning_rate, ...} (until nn-optimizer)
+    // On a function's arguments and results:
+    "::mlir::StringAttr":$placeholder,    // argument: the placeholder it is fed from
+    "::mlir::StringAttr":$output,         // result: the .nn name it is returned as
+    "::mlir::StringAttr":$gradient,       // result: dL/dw of the variable named (until nn-optimizer)
+    "::mlir::UnitAttr":$batched,          // argument or result: its first dimension is the batch
+    // On an nn.variable:
+    "::mlir::UnitAttr":$optimizer_state,  // made by nn-optimizer, saved in checkpoints
+    // On the module: what the program table tells the runtime.
+    "::mlir::StringAttr":$model,          // the model's name
+    "::mlir::StringAttr":$source,         // the .nn file
+    "::mlir::ArrayAttr":$settings,        // "key=value" strings (support/ProgramABI.h, section 4)
+    // On a memref.view into the arena (nn-plan-memory, read by --emit=memory):
+    "::mlir::IntegerAttr":$offset,        // its offset in the arena, in bytes
+    "::mlir::IntegerAttr":$bytes,         // its size in bytes
+    "::mlir::DenseI64ArrayAttr":$live     // [first, last] top-level op that touches it
+  );
+  let hasOperationAttrVerify = 1;
+  let hasRegionArgAttrVerify = 1;
+  let hasRegionResultAttrVerify = 1;
 }
 
 class NN_Op<string mnemonic, list<Trait> traits = []>

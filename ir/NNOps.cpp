@@ -22,6 +22,7 @@ using namespace mlir;
 using namespace nn;
 
 #include "ir/NNOpsDialect.cpp.inc"
+#include "ir/NNOpsEnums.cpp.inc"
 #include "ir/NNInterfaces.cpp.inc"
 #include "mlir/IR/Verifier.h"
 
@@ -117,6 +118,48 @@ LogicalResult ReadOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   return verifyVariableUse(*this, getVariableAttr(), getValue().getType(),
                            symbolTable);
+}
+
+//===----------------------------------------------------------------------===//
+// The program table
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExportTensorOp::verify() {
+  bool inFunction = isa<ExportFunctionOp>((*this)->getParentOp());
+  bool functionRole = getRole() == TensorRole::input || getRole() == TensorRole::output;
+  if (inFunction != functionRole)
+    return emitOpError("a tensor of role '")
+           << stringifyTensorRole(getRole()) << "' belongs "
+           << (functionRole ? "inside an nn.export_function" : "at the module's top level");
+  if (!getType().hasStaticShape())
+    return emitOpError("needs a static shape, got ") << getType();
+  if (getBatched() && getType().getRank() == 0)
+    return emitOpError("a scalar has no batch dimension");
+  return success();
+}
+
+/// The storage or entry point a record names must exist in the module.
+static LogicalResult verifyExportedSymbol(Operation *op, FlatSymbolRefAttr name,
+                                          SymbolTableCollection &symbolTable) {
+  if (!symbolTable.lookupNearestSymbolFrom(op, name))
+    return op->emitOpError("refers to ") << name << ", which is not defined";
+  return success();
+}
+
+LogicalResult ExportTensorOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyExportedSymbol(*this, getStorageAttr(), symbolTable);
+}
+
+LogicalResult ExportFunctionOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyExportedSymbol(*this, getEntryAttr(), symbolTable);
+}
+
+void ExportFunctionOp::build(OpBuilder &builder, OperationState &state, StringRef name,
+                             FlatSymbolRefAttr entry, int64_t batch) {
+  state.addAttribute(getFunctionNameAttrName(state.name), builder.getStringAttr(name));
+  state.addAttribute(getEntryAttrName(state.name), entry);
+  state.addAttribute(getBatchAttrName(state.name), builder.getI64IntegerAttr(batch));
+  state.addRegion()->emplaceBlock();
 }
 
 //===----------------------------------------------------------------------===//
@@ -598,23 +641,10 @@ LogicalResult MeanSquaredErrorOp::inferReturnTypes(
 // Building ops through their shape rules
 //===----------------------------------------------------------------------===//
 
-Value nn::createInferred(OpBuilder &builder, Location loc, StringRef name,
-                         ValueRange operands, ArrayRef<NamedAttribute> attributes) {
-  OperationState state(loc, ("nn." + name).str());
-  state.addOperands(operands);
-  state.addAttributes(attributes);
-  state.addTypes(builder.getNoneType()); // replaced below
+Value nn::detail::createVerified(OpBuilder &builder, OperationState &state,
+                                ArrayRef<Type> types) {
+  state.types.assign(types.begin(), types.end());
   Operation *op = builder.create(state);
-  auto infer = cast<InferTypeOpInterface>(op);
-  SmallVector<Type> types;
-  if (failed(infer.inferReturnTypes(builder.getContext(), loc, op->getOperands(),
-                                    op->getRawDictionaryAttrs(),
-                                    op->getPropertiesStorage(), op->getRegions(),
-                                    types))) {
-    op->erase();
-    return nullptr;
-  }
-  op->getResult(0).setType(types[0]);
   if (failed(verify(op))) {
     op->erase();
     return nullptr;

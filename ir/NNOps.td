@@ -12,9 +12,11 @@
 
 include "NNDialect.td"
 include "NNInterfaces.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/IR/RegionKindInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def NN_FloatTensor : RankedTensorOf<[F32]>;
@@ -535,5 +537,73 @@ def NN_SigmoidCrossEntropyOp : NN_LossOp<"sigmoid_cross_entropy",
 def NN_MeanSquaredErrorOp : NN_LossOp<"mean_squared_error",
   "mean of the squared differences",
   "mean((lhs - rhs)^2)">;
+
+//===----------------------------------------------------------------------===//
+// The program table: what a program exports to the runtime
+//===----------------------------------------------------------------------===//
+
+// The numbers are the runtime's (enum nnrt_role in support/ProgramABI.h).
+def NN_TensorRole : I32EnumAttr<"TensorRole", "what a tensor of the program table is", [
+    I32EnumAttrCase<"variable", 0>,
+    I32EnumAttrCase<"constant", 1, "const">,
+    I32EnumAttrCase<"input", 2>,
+    I32EnumAttrCase<"output", 3>,
+    I32EnumAttrCase<"state", 4>]> {
+  let cppNamespace = "::nn";
+}
+
+def NN_ExportTensorOp : NN_Op<"export_tensor", [
+    ParentOneOf<["::mlir::ModuleOp", "ExportFunctionOp"]>,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a tensor the runtime finds by name: a row of the program table";
+  let description = [{
+    Made by `nn-state-to-globals` when it gives a tensor its storage, read by
+    `nn-build-program-table`, which turns every record into an entry of
+    `nnrt_program_table` (support/ProgramABI.h). At the module's top level it
+    is a variable, a const or an optimizer's state, with its initializer spec;
+    inside an `nn.export_function` it is one of the function's placeholders
+    (`input`) or results (`output`). `batched` says that the first dimension
+    is the batch, which the runtime fills and reads item by item.
+
+    ```mlir
+    nn.export_tensor variable "w" at @nn_var_w : tensor<784x10xf32> init "truncated_normal stddev=0.1"
+    nn.export_tensor input "x" at @nn_infer_in_x : tensor<100x784xf32> batched
+    ```
+  }];
+  let arguments = (ins NN_TensorRole:$role, StrAttr:$tensor_name,
+                       FlatSymbolRefAttr:$storage, TypeAttrOf<AnyRankedTensor>:$type,
+                       UnitAttr:$batched, OptionalAttr<StrAttr>:$init);
+  let assemblyFormat = [{
+    $role $tensor_name `at` $storage `:` $type (`batched` $batched^)? (`init` $init^)? attr-dict
+  }];
+  let hasVerifier = 1;
+}
+
+def NN_ExportFunctionOp : NN_Op<"export_function", [
+    HasParent<"::mlir::ModuleOp">, NoTerminator, SingleBlock, NoRegionArguments,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "a function the runtime calls by name: a row of the program table";
+  let description = [{
+    The entry point of one function of the program (`train_step`, `infer`,
+    ...; support/ProgramABI.h, section 3), the batch it was compiled for, and
+    its inputs and outputs as `nn.export_tensor` records, in order. Made by
+    `nn-state-to-globals`, read by `nn-build-program-table`.
+
+    ```mlir
+    nn.export_function "infer" at @nnc_infer batch 100 {
+      nn.export_tensor input "x" at @nn_infer_in_x : tensor<100x784xf32> batched
+      nn.export_tensor output "p" at @nn_infer_out_p : tensor<100x10xf32> batched
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$function_name, FlatSymbolRefAttr:$entry, I64Attr:$batch);
+  let regions = (region SizedRegion<1>:$tensors);
+  let assemblyFormat = [{
+    $function_name `at` $entry `batch` $batch attr-dict-with-keyword $tensors
+  }];
+  let skipDefaultBuilders = 1;
+  let builders = [OpBuilder<(ins "::llvm::StringRef":$name,
+                                 "::mlir::FlatSymbolRefAttr":$entry, "int64_t":$batch)>];
+}
 
 #endif // NN_OPS_TD

@@ -13,10 +13,12 @@
 //     (GradientOpInterface); a value used several times (fan-out) receives
 //     the sum of the gradients from all its uses.
 //  4. The gradient that reached each variable's read is dL/dw: append it as a
-//     result marked `nn.gradient = "w"`.
+//     result marked `nn.gradient = "w"`, and drop `nn.minimize`: the function
+//     is differentiated (running the pass again changes nothing).
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
 #include "ir/Shapes.h"
 #include "passes/Passes.h"
@@ -38,7 +40,8 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
     OpBuilder b(&getContext());
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
     if (lossIndex < 0 || lossIndex >= (int64_t)ret.getNumOperands())
-      return func.emitError("nn.minimize names no result");
+      return func.emitError("the loss is result ")
+             << lossIndex << ", but the function has " << ret.getNumOperands() << " results";
     Value loss = ret.getOperand(lossIndex);
     auto lossType = cast<RankedTensorType>(loss.getType());
     Location lossLoc = loss.getDefiningOp() ? loss.getDefiningOp()->getLoc() : func.getLoc();
@@ -96,7 +99,7 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
           continue;
         Value &sum = grads[operand];
         // Fan-out: a value used twice gets the sum of both gradients.
-        sum = sum ? nn::createInferred(b, op->getLoc(), "add", {sum, grad}) : grad;
+        sum = sum ? nn::createInferred<nn::AddOp>(b, op->getLoc(), sum, grad) : grad;
         if (!sum)
           return failure();
       }
@@ -119,16 +122,16 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
     for (auto [i, name] : llvm::enumerate(names)) {
       Value grad = results[results.size() - names.size() + i];
       func.insertResult(func.getNumResults(), grad.getType(),
-                        b.getDictionaryAttr(b.getNamedAttr("nn.gradient",
-                                                           b.getStringAttr(name))));
+                        nn::gradientResultAttrs(&getContext(), name));
     }
+    nn::removeMinimizedResult(func);
     return success();
   }
 
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>())
-      if (auto index = func->getAttrOfType<IntegerAttr>("nn.minimize"))
-        if (failed(differentiate(func, index.getInt())))
+      if (std::optional<int64_t> loss = nn::getMinimizedResult(func))
+        if (failed(differentiate(func, *loss)))
           return signalPassFailure();
   }
 };

@@ -24,6 +24,7 @@
 
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
+#include "support/ProgramABI.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -599,7 +600,7 @@ Value indexConst(OpBuilder &b, Location loc, int64_t v) {
 }
 
 /// The runtime's (seed, step) that dropout masks are drawn from.
-constexpr llvm::StringLiteral kDropoutKey = "nnrt_dropout_key";
+const llvm::StringRef kDropoutKey = nn::abi::kDropoutKeySymbol;
 
 /// y = keep ? x / keep_prob : 0 per element, `keep` from Philox4x32-10 on
 /// the counter (element index, stream, step) under the key seed: the same
@@ -1161,8 +1162,9 @@ struct ConvertNNToLinalg
                            math::MathDialect, tensor::TensorDialect,
                            func::FuncDialect, memref::MemRefDialect>();
     target.addIllegalDialect<nn::NNDialect>();
-    // State stays for nn-state-to-globals.
-    target.addLegalOp<nn::VariableOp, nn::ReadOp, nn::AssignOp>();
+    // State stays for nn-state-to-globals, records for nn-build-program-table.
+    target.addLegalOp<nn::VariableOp, nn::ReadOp, nn::AssignOp, nn::ExportTensorOp,
+                      nn::ExportFunctionOp>();
 
     RewritePatternSet patterns(ctx);
     populateElementwisePatterns(patterns);

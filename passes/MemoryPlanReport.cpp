@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/NNAttributes.h"
 #include "passes/BufferAccess.h"
 #include "passes/MemoryPlan.h"
 
@@ -86,13 +87,14 @@ void printMemoryPlan(ModuleOp module, llvm::raw_ostream &os) {
       if (isa<memref::AllocOp>(op))
         ++unplanned;
       auto view = dyn_cast<memref::ViewOp>(op);
-      if (!view || !view->hasAttr("nn.offset"))
+      std::optional<nn::ArenaPlacement> placed;
+      if (view)
+        placed = nn::getArenaPlacement(view);
+      if (!placed)
         continue;
-      auto live = view->getAttrOfType<DenseI64ArrayAttr>("nn.live").asArrayRef();
       auto accesses = collectAccesses(collectAliases(view.getResult()), body, index);
-      rows.push_back({view->getAttrOfType<IntegerAttr>("nn.offset").getInt(),
-                      view->getAttrOfType<IntegerAttr>("nn.bytes").getInt(), live[0],
-                      live[1], accesses.empty() ? view.getOperation() : accesses.front().op,
+      rows.push_back({placed->offset, placed->bytes, placed->firstOp, placed->lastOp,
+                      accesses.empty() ? view.getOperation() : accesses.front().op,
                       view.getType()});
     }
     int64_t separate = 0, planned = 0, peak = 0, peakAt = 0;

@@ -14,10 +14,12 @@
 //
 // State variables are named after their variable (`w.adam_m`), marked
 // `nn.optimizer_state`, and saved in checkpoints. Every nn.assign comes after
-// every computation, so a step reads only the values from before it.
+// every computation, so a step reads only the values from before it. The
+// function's `nn.optimizer` is consumed: the updates are in the IR now.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 
@@ -47,8 +49,11 @@ struct OptimizerExpansion {
       return f.getValueAsDouble();
     return fallback;
   }
-  Value op(StringRef name, ValueRange operands) {
-    Value v = nn::createInferred(b, loc, name, operands);
+  /// `OpT` of `operands` (braced, so built left to right: the IR reads in
+  /// the order of the formulas above).
+  template <typename OpT>
+  Value make(std::initializer_list<Value> operands) {
+    Value v = nn::createInferred<OpT>(b, loc, ValueRange(operands), ArrayRef<NamedAttribute>{});
     failed |= !v;
     return v;
   }
@@ -70,7 +75,7 @@ struct OptimizerExpansion {
                                            mb.getStringAttr(kind),
                                            params.getDictionary(b.getContext()),
                                            mb.getUnitAttr());
-      var->setAttr("nn.optimizer_state", mb.getUnitAttr());
+      nn::setOptimizerState(var);
     }
     return b.create<nn::ReadOp>(loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
   }
@@ -85,33 +90,33 @@ struct OptimizerExpansion {
     Value lr = scalar(param("learning_rate", 0.001));
     Value newWeight;
     if (kind == "sgd") {
-      newWeight = op("sub", {weight, op("mul", {lr, g})});
+      newWeight = make<nn::SubOp>({weight, make<nn::MulOp>({lr, g})});
     } else if (kind == "momentum") {
       Value a = state((w + ".momentum").str(), type, 0.0);
-      Value newA = op("add", {op("mul", {scalar(param("momentum", 0.9)), a}), g});
+      Value newA = make<nn::AddOp>({make<nn::MulOp>({scalar(param("momentum", 0.9)), a}), g});
       assigns.push_back({(w + ".momentum").str(), newA});
-      newWeight = op("sub", {weight, op("mul", {lr, newA})});
+      newWeight = make<nn::SubOp>({weight, make<nn::MulOp>({lr, newA})});
     } else if (kind == "adagrad") {
       Value s = state((w + ".adagrad").str(), type, 0.1);
-      Value newS = op("add", {s, op("square", g)});
+      Value newS = make<nn::AddOp>({s, make<nn::SquareOp>({g})});
       assigns.push_back({(w + ".adagrad").str(), newS});
-      newWeight = op("sub", {weight, op("div", {op("mul", {lr, g}), op("sqrt", newS)})});
+      newWeight = make<nn::SubOp>({weight, make<nn::DivOp>({make<nn::MulOp>({lr, g}), make<nn::SqrtOp>({newS})})});
     } else { // adam
       double b1 = param("beta1", 0.9), b2 = param("beta2", 0.999), eps = param("epsilon", 1e-8);
       auto scalarType = RankedTensorType::get({}, b.getF32Type());
       Value b1t = state("adam.beta1_power", scalarType, b1);
       Value b2t = state("adam.beta2_power", scalarType, b2);
-      Value lrT = op("div", {op("mul", {lr, op("sqrt", op("sub", {scalar(1.0), b2t}))}),
-                             op("sub", {scalar(1.0), b1t})});
+      Value lrT = make<nn::DivOp>({make<nn::MulOp>({lr, make<nn::SqrtOp>({make<nn::SubOp>({scalar(1.0), b2t})})}),
+                             make<nn::SubOp>({scalar(1.0), b1t})});
       Value m = state((w + ".adam_m").str(), type, 0.0);
       Value v = state((w + ".adam_v").str(), type, 0.0);
-      Value newM = op("add", {op("mul", {scalar(b1), m}), op("mul", {scalar(1.0 - b1), g})});
-      Value newV = op("add", {op("mul", {scalar(b2), v}),
-                              op("mul", {scalar(1.0 - b2), op("square", g)})});
+      Value newM = make<nn::AddOp>({make<nn::MulOp>({scalar(b1), m}), make<nn::MulOp>({scalar(1.0 - b1), g})});
+      Value newV = make<nn::AddOp>({make<nn::MulOp>({scalar(b2), v}),
+                              make<nn::MulOp>({scalar(1.0 - b2), make<nn::SquareOp>({g})})});
       assigns.push_back({(w + ".adam_m").str(), newM});
       assigns.push_back({(w + ".adam_v").str(), newV});
-      newWeight = op("sub", {weight, op("div", {op("mul", {lrT, newM}),
-                                                op("add", {op("sqrt", newV), scalar(eps)})})});
+      newWeight = make<nn::SubOp>({weight, make<nn::DivOp>({make<nn::MulOp>({lrT, newM}),
+                                                make<nn::AddOp>({make<nn::SqrtOp>({newV}), scalar(eps)})})});
     }
     assigns.push_back({w.str(), newWeight});
   }
@@ -122,7 +127,7 @@ struct OptimizerExpansion {
     auto scalarType = RankedTensorType::get({}, b.getF32Type());
     for (auto [name, beta] : {std::pair<const char *, double>{"adam.beta1_power", param("beta1", 0.9)},
                               {"adam.beta2_power", param("beta2", 0.999)}})
-      assigns.push_back({name, op("mul", {read(name, scalarType), scalar(beta)})});
+      assigns.push_back({name, make<nn::MulOp>({read(name, scalarType), scalar(beta)})});
   }
 };
 
@@ -130,14 +135,14 @@ struct Optimizer : nn::impl::NNOptimizerPassBase<Optimizer> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     for (auto func : llvm::to_vector(module.getOps<func::FuncOp>())) {
-      auto config = func->getAttrOfType<DictionaryAttr>("nn.optimizer");
+      DictionaryAttr config = nn::getOptimizer(func);
       if (!config)
         continue;
       auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
       OptimizerExpansion expansion{module, func, config, OpBuilder(ret), func.getLoc()};
       llvm::BitVector gradients(func.getNumResults());
       for (unsigned i = 0; i < func.getNumResults(); ++i) {
-        auto name = func.getResultAttrOfType<StringAttr>(i, "nn.gradient");
+        StringAttr name = nn::getGradientOf(func, i);
         if (!name)
           continue;
         gradients.set(i);
@@ -159,6 +164,7 @@ struct Optimizer : nn::impl::NNOptimizerPassBase<Optimizer> {
       expansion.b.create<func::ReturnOp>(ret.getLoc(), kept);
       ret.erase();
       func.eraseResults(gradients);
+      nn::removeOptimizer(func); // expanded: a second run changes nothing
     }
   }
 };

@@ -38,6 +38,20 @@ def NNAutodiffPass : Pass<"nn-autodiff", "mlir::ModuleOp"> {
   }];
 }
 
+def NNBuildProgramTablePass : Pass<"nn-build-program-table", "mlir::ModuleOp"> {
+  let summary = "Build the table the runtime reads, and main(), in the LLVM dialect";
+  let description = [{
+    The last pass of a program: every `nn.export_tensor` and
+    `nn.export_function` record that nn-state-to-globals made becomes an entry
+    of `nnrt_program_table` (support/ProgramABI.h), an `llvm.mlir.global` of
+    structs pointing at the storage globals and entry points, with the
+    module's `nn.model`, `nn.source` and `nn.settings`; `main` calls the
+    runtime's `nnrt_main`. Runs on the LLVM dialect (the storage must be
+    `llvm.mlir.global`, the entries `llvm.func`); the records are erased.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp"> {
   let summary = "Turn copies between strided views into linalg.copy";
   let description = [{

@@ -29,6 +29,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/NNAttributes.h"
 #include "passes/BufferAccess.h"
 #include "passes/MemoryPlan.h"
 #include "passes/Passes.h"
@@ -136,9 +137,8 @@ struct PlanMemory : nn::impl::NNPlanMemoryPassBase<PlanMemory> {
         Value offset = b.create<arith::ConstantIndexOp>(loc, buffer.offset);
         auto view = b.create<memref::ViewOp>(loc, buffer.alloc.getType(), arena, offset,
                                              ValueRange{});
-        view->setAttr("nn.offset", b.getI64IntegerAttr(buffer.offset));
-        view->setAttr("nn.bytes", b.getI64IntegerAttr(bufferBytes(buffer.alloc.getType())));
-        view->setAttr("nn.live", b.getDenseI64ArrayAttr({buffer.first, buffer.last}));
+        nn::setArenaPlacement(view, {buffer.offset, bufferBytes(buffer.alloc.getType()),
+                                     buffer.first, buffer.last});
         buffer.alloc.replaceAllUsesWith(view.getResult());
         buffer.alloc.erase();
       }

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 
@@ -53,15 +54,13 @@ struct SpecializeBatch
       return success();
     // A function may carry its own batch (the train program evaluates the
     // test set with batch 1 too); else the pass's option applies.
-    int64_t batch = this->batch;
-    if (auto own = func->getAttrOfType<IntegerAttr>("nn.batch"))
-      batch = own.getInt();
-    func->setAttr("nn.batch", IntegerAttr::get(IntegerType::get(ctx, 64), batch));
+    int64_t batch = nn::getBatch(func).value_or(this->batch);
+    nn::setBatch(func, batch);
     // Step 1: the arguments.
     for (BlockArgument arg : func.getArguments()) {
       if (RankedTensorType fixed = specialize(arg.getType(), batch)) {
         arg.setType(fixed);
-        func.setArgAttr(arg.getArgNumber(), nn::kBatchedAttr, UnitAttr::get(ctx));
+        nn::setBatchedArgument(func, arg.getArgNumber());
       }
     }
     // Step 2: every op, in order.
@@ -88,7 +87,7 @@ struct SpecializeBatch
     FunctionType oldType = func.getFunctionType();
     for (auto [i, type] : llvm::enumerate(oldType.getResults()))
       if (specialize(type, batch))
-        func.setResultAttr(i, nn::kBatchedAttr, UnitAttr::get(ctx));
+        nn::setBatchedResult(func, i);
     func.setType(FunctionType::get(ctx, func.getBody().getArgumentTypes(),
                                    returnOp.getOperandTypes()));
     return success();

@@ -2,33 +2,45 @@
 //
 // nn-state-to-globals: gives every piece of state of a program static storage
 // that the runtime can find by name, and turns each entry function into one
-// that takes no arguments. This is the ABI between generated code and
-// runtime/ (docs/runtime.md):
+// that takes no arguments. This is the ABI between generated code and the
+// runtime (support/ProgramABI.h):
 //
 //   nn.variable @w : tensor<784x10xf32>   ->  memref.global @nn_var_w
 //   func @infer(%x {nn.placeholder="x"})  ->  memref.global @nn_infer_in_x
 //          -> (%p {nn.output="p"})        ->  memref.global @nn_infer_out_p
 //   func @infer                           ->  func @nnc_infer()
 //
+// and records each of them for the program table, as nn.export_tensor and
+// nn.export_function ops that nn-build-program-table reads once the storage
+// and the entry points are LLVM globals and functions.
+//
 // Algorithm:
 //  1. One memref.global per variable; a `constant` initializer's value becomes
-//     the global's initial value (the runtime initialises the others).
-//  2. Per entry function: one global per argument and per result; the body
-//     reads each argument from its global (bufferization.to_tensor) and
-//     writes each result into its global (materialize_in_destination).
+//     the global's initial value (the runtime initialises the others). Each
+//     gets a record with its role and initializer spec.
+//  2. Per entry function: one global per argument and per result, and a
+//     record of the function with its inputs and outputs; the body reads each
+//     argument from its global (bufferization.to_tensor) and writes each
+//     result into its global (materialize_in_destination).
 //  3. Each variable is read once, at the top of the function, and every
 //     nn.read uses that value (a copy, when the function also assigns it);
 //     nn.assign writes the global.
 //
+// A function that is already an entry point (a record names it) is left
+// alone, so the pass can run again on its own output.
+//
 //===----------------------------------------------------------------------===//
 
+#include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
+#include "support/ProgramABI.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
 
 namespace nn {
 #define GEN_PASS_DEF_NNSTATETOGLOBALSPASS
@@ -38,6 +50,8 @@ namespace nn {
 using namespace mlir;
 
 namespace {
+
+namespace abi = nn::abi;
 
 /// Globals are aligned for the widest vector loads (AVX-512, cache lines).
 constexpr uint64_t kGlobalAlignment = 64;
@@ -86,15 +100,45 @@ void writeGlobal(OpBuilder &b, Location loc, Value value,
 }
 
 std::string argName(func::FuncOp func, unsigned i) {
-  if (auto name = func.getArgAttrOfType<StringAttr>(i, nn::kPlaceholderAttr))
+  if (StringAttr name = nn::getPlaceholderName(func, i))
     return name.str();
   return "arg" + std::to_string(i);
 }
 
 std::string resultName(func::FuncOp func, unsigned i) {
-  if (auto name = func.getResultAttrOfType<StringAttr>(i, nn::kOutputAttr))
+  if (StringAttr name = nn::getOutputName(func, i))
     return name.str();
   return "result" + std::to_string(i);
+}
+
+/// "truncated_normal stddev=0.1": the initializer and its float parameters,
+/// as the runtime reads them (support/ProgramABI.h, section 4).
+std::string initializerSpec(nn::VariableOp variable) {
+  std::string spec = variable.getInitializer().str();
+  for (NamedAttribute param : variable.getParams()) {
+    if (auto f = dyn_cast<FloatAttr>(param.getValue())) {
+      std::string value;
+      llvm::raw_string_ostream os(value);
+      os << llvm::format("%.9g", f.getValueAsDouble());
+      spec += " " + param.getName().str() + "=" + value;
+    }
+  }
+  return spec;
+}
+
+nn::TensorRole roleOf(nn::VariableOp variable) {
+  if (nn::isOptimizerState(variable))
+    return nn::TensorRole::state;
+  return variable.getIsConst() ? nn::TensorRole::constant : nn::TensorRole::variable;
+}
+
+/// The record of one tensor of the program table.
+void exportTensor(OpBuilder &b, Location loc, nn::TensorRole role, StringRef name,
+                  memref::GlobalOp storage, Type tensorType, bool batched,
+                  StringRef init = "") {
+  b.create<nn::ExportTensorOp>(loc, role, name, storage.getSymName(),
+                               cast<RankedTensorType>(tensorType), batched,
+                               init.empty() ? StringAttr() : b.getStringAttr(init));
 }
 
 struct StateToGlobals : nn::impl::NNStateToGlobalsPassBase<StateToGlobals> {
@@ -109,28 +153,49 @@ struct StateToGlobals : nn::impl::NNStateToGlobalsPassBase<StateToGlobals> {
       Attribute initial;
       if (variable.getInitializer() == "constant")
         initial = variable.getParams().get("value");
-      variables[variable.getSymName()] =
-          createGlobal(b, variable.getLoc(), ("nn_var_" + variable.getSymName()).str(),
-                       variable.getType(), initial);
+      std::string name = variable.getSymName().str();
+      memref::GlobalOp global = createGlobal(b, variable.getLoc(),
+                                             abi::variableStorageSymbol(name),
+                                             variable.getType(), initial);
+      exportTensor(b, variable.getLoc(), roleOf(variable), name, global, variable.getType(),
+                   /*batched=*/false, initializerSpec(variable));
+      variables[name] = global;
       variable.erase();
     }
 
+    llvm::StringSet<> entryPoints; // made by an earlier run
+    for (auto record : module.getOps<nn::ExportFunctionOp>())
+      entryPoints.insert(record.getEntry());
     for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
-      if (func.isExternal())
+      if (func.isExternal() || entryPoints.contains(func.getSymName()))
         continue;
-      StringRef fname = func.getSymName();
+      std::string fname = func.getSymName().str();
       Block &entry = func.getBody().front();
-      // Step 2: arguments become globals read at the top.
+      // Step 2: arguments and results become globals, recorded for the table.
       b.setInsertionPoint(func);
       SmallVector<memref::GlobalOp> inputs, outputs;
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
-        inputs.push_back(createGlobal(
-            b, func.getLoc(), ("nn_" + fname + "_in_" + argName(func, i)).str(),
-            func.getArgument(i).getType(), {}));
+        inputs.push_back(createGlobal(b, func.getLoc(),
+                                      abi::inputStorageSymbol(fname, argName(func, i)),
+                                      func.getArgument(i).getType(), {}));
       for (unsigned i = 0; i < func.getNumResults(); ++i)
-        outputs.push_back(createGlobal(
-            b, func.getLoc(), ("nn_" + fname + "_out_" + resultName(func, i)).str(),
-            func.getResultTypes()[i], {}));
+        outputs.push_back(createGlobal(b, func.getLoc(),
+                                       abi::outputStorageSymbol(fname, resultName(func, i)),
+                                       func.getResultTypes()[i], {}));
+      std::string entryPoint = abi::entryPointSymbol(fname);
+      auto record = b.create<nn::ExportFunctionOp>(
+          func.getLoc(), fname, FlatSymbolRefAttr::get(&getContext(), entryPoint),
+          nn::getBatch(func).value_or(0));
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&record.getTensors().front());
+        for (auto [i, global] : llvm::enumerate(inputs))
+          exportTensor(b, func.getLoc(), nn::TensorRole::input, argName(func, i), global,
+                       func.getArgument(i).getType(), nn::isBatchedArgument(func, i));
+        for (auto [i, global] : llvm::enumerate(outputs))
+          exportTensor(b, func.getLoc(), nn::TensorRole::output, resultName(func, i), global,
+                       func.getResultTypes()[i], nn::isBatchedResult(func, i));
+      }
 
       b.setInsertionPointToStart(&entry);
       for (auto [arg, global] : llvm::zip(func.getArguments(), inputs))
@@ -171,7 +236,7 @@ struct StateToGlobals : nn::impl::NNStateToGlobalsPassBase<StateToGlobals> {
       func.setType(FunctionType::get(&getContext(), {}, {}));
       func.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
       func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
-      func.setSymName(("nnc_" + fname).str());
+      func.setSymName(entryPoint);
     }
   }
 };

@@ -8,6 +8,7 @@
 
 #include "runtime/DataLoaders.h"
 #include "runtime/Program.h"
+#include "support/NPY.h"
 
 #include <zlib.h>
 
@@ -26,24 +27,6 @@ int64_t Dataset::itemSize() const {
 }
 
 namespace {
-
-/// The whole content of a (possibly gzip-compressed) file.
-std::string readAll(const std::string &path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (!f)
-    throw Error(path + ": cannot open: " + std::strerror(errno));
-  std::string data;
-  char buffer[1 << 16];
-  int n;
-  while ((n = gzread(f, buffer, sizeof buffer)) > 0)
-    data.append(buffer, n);
-  int err;
-  const char *message = gzerror(f, &err);
-  gzclose(f);
-  if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
-    throw Error(path + ": read error: " + message);
-  return data;
-}
 
 bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() &&
@@ -163,81 +146,20 @@ Dataset loadIDX(const std::string &path) {
 }
 
 Dataset loadNPY(const std::string &path) {
-  // "\x93NUMPY", version, header length, then a Python dict literal:
-  // {'descr': '<f4', 'fortran_order': False, 'shape': (100, 784), }
-  std::string data = readAll(path);
-  if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0)
-    throw Error(path + ": not a .npy file (bad magic string)");
-  int major = (unsigned char)data[6];
-  size_t headerLen, start;
-  if (major == 1) {
-    headerLen = (unsigned char)data[8] | (unsigned char)data[9] << 8;
-    start = 10;
-  } else {
-    if (data.size() < 12)
-      throw Error(path + ": truncated .npy header");
-    headerLen = (unsigned char)data[8] | (unsigned char)data[9] << 8 |
-                (unsigned char)data[10] << 16 | (size_t)(unsigned char)data[11] << 24;
-    start = 12;
-  }
-  if (data.size() < start + headerLen)
-    throw Error(path + ": truncated .npy header");
-  std::string header = data.substr(start, headerLen);
-  auto field = [&](const std::string &key) -> std::string {
-    size_t k = header.find("'" + key + "'");
-    if (k == std::string::npos)
-      throw Error(path + ": .npy header lacks '" + key + "'");
-    size_t colon = header.find(':', k);
-    return header.substr(colon + 1);
-  };
-  std::string descr = field("descr");
-  descr = descr.substr(descr.find('\'') + 1);
-  descr = descr.substr(0, descr.find('\''));
-  if (field("fortran_order").find("True") < field("fortran_order").find(','))
-    throw Error(path + ": Fortran-ordered arrays are not supported; save with C order");
-  std::string shapeText = field("shape");
-  shapeText = shapeText.substr(shapeText.find('(') + 1);
-  shapeText = shapeText.substr(0, shapeText.find(')'));
-  std::vector<int64_t> shape;
-  std::istringstream dims(shapeText);
-  std::string dim;
-  while (std::getline(dims, dim, ','))
-    if (dim.find_first_of("0123456789") != std::string::npos)
-      shape.push_back(std::stoll(dim));
-
+  nn::NpyArray array = nn::readNPY(path);
   Dataset ds;
   ds.file = path;
-  ds.items = shape.empty() ? 1 : shape[0];
-  if (shape.size() > 1)
-    ds.itemShape.assign(shape.begin() + 1, shape.end());
-  size_t count = ds.items * ds.itemSize();
-  // Little-endian or byte-wide types only ('<' or '|'), as numpy writes on x86.
-  if (descr.size() < 3 || (descr[0] != '<' && descr[0] != '|'))
-    throw Error(path + ": unsupported .npy dtype '" + descr + "'");
-  std::string kind = descr.substr(1);
-  int width = std::stoi(descr.substr(2));
-  const char *p = data.data() + start + headerLen;
-  if (data.size() - start - headerLen != count * width)
-    throw Error(path + ": .npy header promises " + std::to_string(count) +
-                " values of " + std::to_string(width) + " bytes, the file holds " +
-                std::to_string(data.size() - start - headerLen) + " bytes");
-  ds.values.resize(count);
-  for (size_t i = 0; i < count; ++i, p += width) {
-    if (kind == "f4") { float v; std::memcpy(&v, p, 4); ds.values[i] = v; }
-    else if (kind == "f8") { double v; std::memcpy(&v, p, 8); ds.values[i] = (float)v; }
-    else if (kind == "i8") { int64_t v; std::memcpy(&v, p, 8); ds.values[i] = (float)v; }
-    else if (kind == "i4") { int32_t v; std::memcpy(&v, p, 4); ds.values[i] = (float)v; }
-    else if (kind == "u1" || kind == "b1") ds.values[i] = (unsigned char)*p;
-    else if (kind == "i1") ds.values[i] = (signed char)*p;
-    else throw Error(path + ": unsupported .npy dtype '" + descr + "'");
-  }
+  ds.items = array.shape.empty() ? 1 : array.shape[0];
+  if (array.shape.size() > 1)
+    ds.itemShape.assign(array.shape.begin() + 1, array.shape.end());
+  ds.values = std::move(array.values);
   return ds;
 }
 
 Dataset loadCSV(const std::string &path) {
   // One item per line, values separated by commas; a first line that is not
   // all numbers is a header. Blank lines are skipped.
-  std::istringstream in(readAll(path));
+  std::istringstream in(nn::readWholeFile(path));
   Dataset ds;
   ds.file = path;
   std::string line;

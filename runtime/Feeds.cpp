@@ -18,11 +18,11 @@ Feeds Feeds::load(const Program &program, const Function &fn,
     if (feed != feeds.end()) {
       ds = loadFile(feed->second);
     } else {
-      std::string spec = program.setting("data." + block + "." + name);
+      std::string spec = program.setting(nn::abi::dataSourceSetting(block, name));
       if (spec.empty())
         throw Error("no data for placeholder '" + name + "': give --feed " + name +
                     "=FILE (the .nn file has no `data " + block + "` source for it)");
-      ds = loadSource(spec, dataDir, program.setting("source_dir"));
+      ds = loadSource(spec, dataDir, program.setting(nn::abi::kSourceDirSetting));
     }
     if (!input.desc->batched) {
       if (ds.items * ds.itemSize() != input.numElements())

@@ -23,6 +23,8 @@
 
 namespace nnrt {
 
+namespace abi = nn::abi;
+
 namespace {
 
 double elementAsDouble(const Tensor &t, int64_t i) {
@@ -68,7 +70,7 @@ int inferMain(const Program &program, int argc, char **argv) {
   if (!output.empty() && !toNpy && !toCsv)
     throw Error(output + ": --output must end in .npy or .csv");
 
-  const Function *fn = program.function("infer");
+  const Function *fn = program.function(abi::kInfer);
   if (!fn)
     throw Error("this program has no infer function");
   uint64_t seed = cl.getInt("seed", 0);
@@ -84,7 +86,7 @@ int inferMain(const Program &program, int argc, char **argv) {
     bool known = false;
     std::string names;
     // Placeholders of the outputs and of the reported values.
-    std::vector<const Function *> readers = {fn, program.function("evaluate")};
+    std::vector<const Function *> readers = {fn, program.function(abi::kEvaluate)};
     for (const Function *reader : readers)
       for (size_t i = 0; reader && i < reader->inputs.size(); ++i) {
         std::string in = reader->inputs[i].name();
@@ -111,7 +113,7 @@ int inferMain(const Program &program, int argc, char **argv) {
   // Full batches go through `infer`; the items after the last full batch (a
   // single image, say) through its batch-1 twin `infer_1` one at a time, so
   // no work is spent on padding. Without the twin the last batch is padded.
-  const Function *single = program.function("infer_1");
+  const Function *single = program.function(abi::kInferOne);
   for (int64_t first = 0; first < data.items;) {
     int64_t count = std::min(batch, data.items - first);
     const Function *f = fn;
@@ -137,22 +139,22 @@ int inferMain(const Program &program, int argc, char **argv) {
   // (then all from the data block). Feeding images alone (to classify
   // them) says nothing about labels, so no metrics then.
   std::string metrics;
-  const Function *evaluate = program.function("evaluate");
-  const Function *evaluate1 = program.function("evaluate_1");
+  const Function *evaluate = program.function(abi::kEvaluate);
+  const Function *evaluate1 = program.function(abi::kEvaluateOne);
   if (evaluate && evaluate1) {
     size_t fed = 0, fromBlock = 0;
     for (const Tensor &in : evaluate->inputs) {
       fed += feeds.count(in.name());
-      fromBlock += !program.setting(std::string("data.test.") + in.name()).empty();
+      fromBlock += !program.setting(abi::dataSourceSetting("test", in.name())).empty();
     }
     size_t needed = evaluate->inputs.size();
     bool complete = fed == needed || (fed == 0 && fromBlock == needed);
     if (complete) {
       Feeds batches = Feeds::load(program, *evaluate, feeds, "test", cl.get("data-dir"));
       Feeds items = Feeds::load(program, *evaluate1, feeds, "test", cl.get("data-dir"));
-      std::vector<std::string> names = program.settingList("report"), aggregates;
+      std::vector<std::string> names = program.settingList(abi::kReportSetting), aggregates;
       for (const std::string &name : names)
-        aggregates.push_back(program.setting("aggregate." + name));
+        aggregates.push_back(program.setting(abi::aggregateSetting(name)));
       std::vector<double> values = evaluateOverItems(*evaluate, *evaluate1, batches, items,
                                                      aggregates);
       char buffer[64];

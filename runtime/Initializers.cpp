@@ -6,12 +6,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Initializers.h"
-#include "runtime/Random.h"
+#include "support/Random.h"
 
 #include <cmath>
 #include <sstream>
 
 namespace nnrt {
+
+using nn::RandomStream;
+using nn::streamId;
 
 namespace {
 

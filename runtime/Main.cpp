@@ -13,7 +13,6 @@
 #include <exception>
 #include <string>
 
-/// The generated object defines main() as a call of this (codegen/ProgramTable.cpp).
 // LLVM's OpenMP runtime, linked into every compiled program. Weak, so that
 // the runtime's unit tests link without it.
 extern "C" void omp_set_num_threads(int) __attribute__((weak));
@@ -25,6 +24,11 @@ void nnrt::setThreads(int64_t threads) {
     omp_set_num_threads((int)threads);
 }
 
+/// The runtime's half of dropout's key (support/ProgramABI.h, section 5):
+/// the train loop writes (seed, step) here before each step.
+int64_t nnrt_dropout_key[2] = {0, 1};
+
+/// The generated object's main() is a call of this (support/ProgramABI.h).
 extern "C" int nnrt_main(int argc, char **argv) {
   // A step allocates and frees the same large temporaries every time. By
   // default glibc serves blocks over 128 KiB with mmap and returns them on
@@ -36,10 +40,10 @@ extern "C" int nnrt_main(int argc, char **argv) {
   self = self.substr(self.find_last_of('/') + 1);
   try {
     nnrt::Program program(nnrt_program_table);
-    std::string kind = program.setting("program");
-    if (kind == "infer")
+    std::string kind = program.setting(nn::abi::kProgramSetting);
+    if (kind == nn::abi::kInferProgram)
       return nnrt::inferMain(program, argc, argv);
-    if (kind == "train")
+    if (kind == nn::abi::kTrainProgram)
       return nnrt::trainMain(program, argc, argv);
     throw nnrt::Error("unknown program kind '" + kind + "'");
   } catch (const std::exception &e) {

@@ -1,6 +1,6 @@
 //===- Program.h - the generated program, seen from the runtime -*- C++ -*-===//
 //
-// Typed access to `nnrt_program_table` (ProgramTable.h): tensors by name and
+// Typed access to `nnrt_program_table` (support/ProgramABI.h): tensors by name and
 // role, functions by name, the settings nnc recorded, and the error type every
 // part of the runtime throws (main() prints it and exits with status 1).
 //
@@ -9,7 +9,8 @@
 #ifndef NNC_RUNTIME_PROGRAM_H
 #define NNC_RUNTIME_PROGRAM_H
 
-#include "runtime/ProgramTable.h"
+#include "support/Error.h"
+#include "support/ProgramABI.h"
 
 #include <cstdint>
 #include <map>
@@ -20,9 +21,7 @@
 namespace nnrt {
 
 /// A user-facing error: bad input, a missing file, a shape mismatch.
-struct Error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+using nn::Error;
 
 /// One tensor of the table.
 struct Tensor {

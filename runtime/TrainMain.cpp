@@ -21,7 +21,7 @@
 #include "runtime/Feeds.h"
 #include "runtime/Initializers.h"
 #include "runtime/Main.h"
-#include "runtime/Random.h"
+#include "support/Random.h"
 
 #include <cmath>
 #include <cstdio>
@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 namespace nnrt {
+
+namespace abi = nn::abi;
 
 namespace {
 
@@ -42,7 +44,7 @@ void epochOrder(std::vector<int64_t> &order, uint64_t seed, int64_t epoch, bool 
   std::iota(order.begin(), order.end(), 0);
   if (!shuffle)
     return;
-  RandomStream random(seed, streamId("shuffle") + (uint64_t)epoch);
+  nn::RandomStream random(seed, nn::streamId("shuffle") + (uint64_t)epoch);
   for (int64_t i = items - 1; i > 0; --i) {
     int64_t j = (int64_t)(((uint64_t)random.nextU32() << 32 | random.nextU32()) %
                           (uint64_t)(i + 1));
@@ -85,19 +87,19 @@ int trainMain(const Program &program, int argc, char **argv) {
   if (cl.has("device") && cl.get("device") != "cpu")
     throw Error("device '" + cl.get("device") +
                 "' is not available: this program was compiled with --target=cpu");
-  const Function *step = program.function("train_step");
+  const Function *step = program.function(abi::kTrainStep);
   if (!step)
     throw Error("this program has no train_step function");
-  const Function *evaluate = program.function("evaluate");
-  const Function *evaluate1 = program.function("evaluate_1");
+  const Function *evaluate = program.function(abi::kEvaluate);
+  const Function *evaluate1 = program.function(abi::kEvaluateOne);
 
-  int64_t steps = cl.getInt("steps", std::stoll(program.setting("steps")));
+  int64_t steps = cl.getInt("steps", std::stoll(program.setting(abi::kStepsSetting)));
   uint64_t seed = cl.getInt("seed", 0);
   int64_t checkpointEvery = cl.getInt("checkpoint-every", 0);
-  int64_t reportEvery = std::stoll(program.setting("report_every"));
-  bool onTest = program.setting("report_on_test") == "1";
-  bool shuffle = program.setting("shuffle") != "0";
-  std::vector<std::string> report = program.settingList("report");
+  int64_t reportEvery = std::stoll(program.setting(abi::kReportEverySetting));
+  bool onTest = program.setting(abi::kReportOnTestSetting) == "1";
+  bool shuffle = program.setting(abi::kShuffleSetting) != "0";
+  std::vector<std::string> report = program.settingList(abi::kReportSetting);
   std::string checkpointPath = cl.get("checkpoint", name + ".safetensors");
   std::string dataDir = cl.get("data-dir");
   if (steps < 0 || checkpointEvery < 0)
@@ -142,7 +144,7 @@ int trainMain(const Program &program, int argc, char **argv) {
     test = Feeds::load(program, *evaluate, feedMap("test-feed"), "test", dataDir);
     testSingle = Feeds::load(program, *evaluate1, feedMap("test-feed"), "test", dataDir);
     for (const std::string &r : report)
-      aggregates.push_back(program.setting("aggregate." + r));
+      aggregates.push_back(program.setting(abi::aggregateSetting(r)));
   }
 
   FILE *log = nullptr;

@@ -12,7 +12,8 @@
 //                place; temporaries planned into one static arena
 //   loops        matmuls as vector micro-kernels (threads by OpenMP), other
 //                linalg ops as scf.for loops
-//   llvm         the LLVM dialect, ready to translate to LLVM IR
+//   mlir-llvm    the LLVM dialect, with the program table the runtime reads:
+//                a complete program, ready to translate to LLVM IR
 //
 //===----------------------------------------------------------------------===//
 
@@ -110,7 +111,8 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createCanonicalizerPass());
   }});
 
-  stages.push_back({"llvm", "the LLVM dialect", [](OpPassManager &pm) {
+  stages.push_back({"mlir-llvm", "the LLVM dialect, with the program table",
+                    [](OpPassManager &pm) {
     pm.addPass(memref::createExpandStridedMetadataPass()); // subviews -> offsets/strides
     pm.addPass(createLowerAffinePass());                   // affine.apply -> arith
     pm.addPass(createConvertSCFToCFPass());                // loops -> branches
@@ -124,6 +126,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createConvertControlFlowToLLVMPass());
     pm.addPass(createReconcileUnrealizedCastsPass());
     pm.addPass(createCanonicalizerPass());
+    pm.addPass(createNNBuildProgramTablePass()); // nnrt_program_table and main()
   }});
   return stages;
 }

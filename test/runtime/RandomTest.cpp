@@ -1,12 +1,12 @@
 //===- RandomTest.cpp - Philox and the initializers' distributions --------===//
 
-#include "runtime/Random.h"
+#include "support/Random.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-using namespace nnrt;
+using namespace nn;
 
 // The known-answer vectors of the Random123 distribution (kat_vectors) for
 // philox4x32 with 10 rounds.

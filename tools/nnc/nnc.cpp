@@ -16,7 +16,6 @@
 
 #include "codegen/LLVMEmitter.h"
 #include "codegen/Linker.h"
-#include "codegen/ProgramTable.h"
 #include "codegen/cpu/CPUPipeline.h"
 #include "frontend/AST.h"
 #include "interp/GradientCheck.h"
@@ -25,7 +24,9 @@
 #include "frontend/MLIRGen.h"
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
+#include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
+#include "support/ProgramABI.h"
 #include "passes/MemoryPlan.h"
 #include "passes/Passes.h"
 
@@ -201,7 +202,7 @@ void printDot(ModuleOp module, llvm::raw_ostream &os) {
   module.walk([&](func::FuncOp func) {
     for (BlockArgument arg : func.getArguments()) {
       std::string id = "n" + std::to_string(counter++);
-      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), nn::kPlaceholderAttr);
+      StringAttr name = nn::getPlaceholderName(func, arg.getArgNumber());
       os << "  " << id << " [label=\"placeholder " << (name ? name.str() : "") << "\\n"
          << arg.getType() << "\", shape=ellipse];\n";
       names[arg] = id;
@@ -276,10 +277,8 @@ int main(int argc, char **argv) {
     if (emit == Emit::AST)
       return failWith("--emit=ast needs a .nn file");
     std::string kind = "infer";
-    if (auto settings = (*module)->getAttrOfType<ArrayAttr>(nn::kSettingsAttr))
-      for (Attribute a : settings)
-        if (cast<StringAttr>(a).getValue() == "program=train")
-          kind = "train";
+    if (nn::getSetting(*module, nn::abi::kProgramSetting) == nn::abi::kTrainProgram)
+      kind = "train";
     programs.emplace_back(kind, std::move(module));
   } else {
     // Frontend: lex, parse, check, build the nn dialect.
@@ -301,16 +300,20 @@ int main(int argc, char **argv) {
       auto module = nn::mlirGenTrain(context, ast);
       if (!module)
         return 1;
-      for (auto func : module->getOps<func::FuncOp>())
-        func->setAttr("nn.batch", IntegerAttr::get(IntegerType::get(&context, 64),
-                                                   (int64_t)gradcheckBatch));
+      func::FuncOp step;
+      for (auto func : module->getOps<func::FuncOp>()) {
+        nn::setBatch(func, gradcheckBatch);
+        if (nn::getMinimizedResult(func))
+          step = func;
+      }
+      int64_t lossIndex = *nn::getMinimizedResult(step);
       PassManager pm(&context);
       pm.addPass(nn::createNNSpecializeBatchPass());
       pm.addPass(nn::createNNSimplifyPass());
       pm.addPass(nn::createNNAutodiffPass());
       if (failed(pm.run(*module)))
         return 1;
-      auto worst = nn::checkGradients(*module, 0, gradcheckSamples, llvm::outs());
+      auto worst = nn::checkGradients(step, lossIndex, 0, gradcheckSamples, llvm::outs());
       if (failed(worst))
         return 1;
       const double tolerance = 1e-6;
@@ -358,7 +361,6 @@ int main(int argc, char **argv) {
 
     // Middle and back end: the CPU pipeline, stage by stage.
     nn::CPUPipelineOptions options;
-    nn::ProgramTable table;
     const Emit stageEmit[] = {Emit::Specialized, Emit::Grad, Emit::Linalg, Emit::Fused,
                               Emit::Bufferized, Emit::Loops, Emit::MLIRLLVM};
     std::vector<nn::PipelineStage> stages = nn::buildCPUPipeline(options);
@@ -370,8 +372,6 @@ int main(int argc, char **argv) {
       stages[i].addPasses(pm);
       if (failed(pm.run(*module)))
         return failWith("the " + stages[i].name + " stage of the " + kind + " program failed");
-      if (stages[i].name == "grad") // the table is read once the state is complete
-        table = nn::collectProgramTable(*module);
       dumper.write(kind, stages[i].name, "mlir",
                    [&](llvm::raw_ostream &os) { module->print(os); });
       if (emit == stageEmit[i]) {
@@ -391,7 +391,7 @@ int main(int argc, char **argv) {
     if (!machine)
       return 1;
     auto llvmContext = std::make_unique<llvm::LLVMContext>();
-    auto llvmModule = nn::translateToLLVMIR(*module, table, *llvmContext, *machine);
+    auto llvmModule = nn::translateToLLVMIR(*module, *llvmContext, *machine);
     if (!llvmModule)
       return failWith("translation to LLVM IR failed");
     dumper.write(kind, "llvm", "ll",
@@ -403,7 +403,7 @@ int main(int argc, char **argv) {
       print([&] { llvmModule->print(llvm::outs(), nullptr); });
       continue;
     }
-    jobs.push_back({kind, table.model + "-" + kind, std::move(llvmContext),
+    jobs.push_back({kind, nn::getModelName(*module).str() + "-" + kind, std::move(llvmContext),
                     std::move(llvmModule)});
   }
   if (!runBackEnds(jobs, dumper, emit == Emit::Obj, argv[0]))

@@ -5,16 +5,20 @@
 // number of a stream is a pure function of (seed, stream, n), so any element
 // can be drawn independently and a run is reproducible from --seed alone.
 //
+// Shared by the runtime (initializers, shuffling, the reference of dropout's
+// masks) and the compiler (the gradient check's random point, the float64
+// interpreter's dropout), so both draw the same numbers.
+//
 //===----------------------------------------------------------------------===//
 
-#ifndef NNC_RUNTIME_RANDOM_H
-#define NNC_RUNTIME_RANDOM_H
+#ifndef NNC_SUPPORT_RANDOM_H
+#define NNC_SUPPORT_RANDOM_H
 
 #include <array>
 #include <cstdint>
 #include <string>
 
-namespace nnrt {
+namespace nn {
 
 /// Ten rounds of Philox on a 128-bit counter under a 64-bit key.
 std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> counter,
@@ -42,20 +46,17 @@ private:
 /// depend on the order of declarations.
 uint64_t streamId(const std::string &name);
 
-/// Dropout's mask (see nn.dropout): element `index` of the dropout op
-/// `stream` is kept at `step` of a run seeded `seed` when the top 24 bits of
-/// philox4x32((index, stream, step, step >> 32), seed)[0] are below
-/// `keepThreshold(keepProb)`. The compiled code computes the same in IR.
+/// Dropout's mask (support/ProgramABI.h, "Dropout"): element `index` of the
+/// dropout op `stream` is kept at `step` of a run seeded `seed` when the top
+/// 24 bits of philox4x32((index, stream, step, step >> 32), seed)[0] are below
+/// `keepThreshold(keepProb)`. The compiled code computes the same in IR
+/// (passes/NNToLinalg/Dropout.cpp).
 bool dropoutKeeps(uint64_t seed, uint64_t step, uint32_t stream, uint32_t index,
                   uint32_t threshold);
 /// round(keepProb * 2^24): the comparison is on integers, so the compiled
 /// code and every reference agree exactly.
 uint32_t keepThreshold(double keepProb);
 
-} // namespace nnrt
+} // namespace nn
 
-/// The (seed, step) that the compiled dropout ops read; a train program
-/// sets it before each step.
-extern "C" int64_t nnrt_dropout_key[2];
-
-#endif // NNC_RUNTIME_RANDOM_H
+#endif // NNC_SUPPORT_RANDOM_H

@@ -6,11 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Random.h"
+#include "support/Random.h"
 
 #include <cmath>
 
-namespace nnrt {
+namespace nn {
 
 std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> c,
                                    std::array<uint32_t, 2> k) {
@@ -63,18 +63,16 @@ uint64_t streamId(const std::string &name) {
   return h;
 }
 
-} // namespace nnrt
-
-uint32_t nnrt::keepThreshold(double keepProb) {
+uint32_t keepThreshold(double keepProb) {
   return (uint32_t)std::llround(keepProb * 16777216.0);
 }
 
-bool nnrt::dropoutKeeps(uint64_t seed, uint64_t step, uint32_t stream, uint32_t index,
-                        uint32_t threshold) {
+bool dropoutKeeps(uint64_t seed, uint64_t step, uint32_t stream, uint32_t index,
+                  uint32_t threshold) {
   std::array<uint32_t, 4> word = philox4x32(
       {index, stream, (uint32_t)step, (uint32_t)(step >> 32)},
       {(uint32_t)seed, (uint32_t)(seed >> 32)});
   return (word[0] >> 8) < threshold;
 }
 
-int64_t nnrt_dropout_key[2] = {0, 1};
+} // namespace nn

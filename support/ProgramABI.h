@@ -1,0 +1,207 @@
+//===- ProgramABI.h - what generated code and the runtime agree on -*- C++ -*-===//
+//
+// The one contract between the code nnc generates and the runtime it links
+// (libnnrt.a), in the spirit of IREE's DispatchABI.h: every record, symbol,
+// name and encoding that crosses the boundary is declared here, once, with
+// what it means. docs/runtime.md, "The ABI", is the same in prose.
+//
+//  1. The program table: one constant, `nnrt_program_table`, lists every
+//     tensor of the program (name, role, type, shape, storage, initializer)
+//     and every function (entry point, batch, its inputs and outputs). The
+//     compiler builds it in IR (nn-build-program-table,
+//     passes/BuildProgramTable.cpp), so it shows in `nnc --emit=mlir-llvm`.
+//  2. Symbols: the table, `main` (which calls `nnrt_main`), the entry points
+//     `nnc_<function>`, the storage globals, the dropout key.
+//  3. The functions a program may hold, and what each one computes.
+//  4. Encodings carried as text in the table: initializers, data sources and
+//     the settings (`key=value` lines).
+//  5. Dropout: how a mask is derived from (seed, step, stream, element).
+//
+// Entry functions take no arguments: the runtime writes a batch into the
+// inputs' storage, calls the entry point, and reads the outputs' storage.
+// Everything is static (shapes are fixed at compile time), so no memref
+// descriptors cross the boundary.
+//
+// Any change to a record or an encoding bumps NNRT_ABI_VERSION; the runtime
+// refuses a table of another version.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNC_SUPPORT_PROGRAMABI_H
+#define NNC_SUPPORT_PROGRAMABI_H
+
+#include <stdint.h>
+#include <string>
+
+//===----------------------------------------------------------------------===//
+// 1. The program table (plain C layout, x86-64: pointers and int64 are 8
+//    bytes, int32 4; the offsets are checked where the table is built)
+//===----------------------------------------------------------------------===//
+
+extern "C" {
+
+#define NNRT_ABI_VERSION 1
+
+/* What a tensor of the table is. */
+enum nnrt_role {
+  NNRT_VARIABLE = 0, /* a trainable `variable` */
+  NNRT_CONST = 1,    /* a frozen `const` */
+  NNRT_INPUT = 2,    /* a placeholder's buffer for one function */
+  NNRT_OUTPUT = 3,   /* an output's buffer for one function */
+  NNRT_STATE = 4     /* an optimizer's state (Adam's moments, ...) */
+};
+
+/* Element types. */
+enum nnrt_dtype {
+  NNRT_F32 = 0,  /* float */
+  NNRT_I64 = 1,  /* int64_t (argmax) */
+  NNRT_BOOL = 2  /* one byte, 0 or 1 (comparisons) */
+};
+
+typedef struct {
+  const char *name;     /* the .nn name ("w", "w.adam_m", "x") */
+  int32_t role;         /* enum nnrt_role */
+  int32_t dtype;        /* enum nnrt_dtype */
+  int32_t rank;
+  int32_t batched;      /* 1 when dims[0] is the batch `?` */
+  const int64_t *dims;  /* rank sizes, the batch already fixed */
+  void *data;           /* its storage, in the program's data or bss */
+  const char *init;     /* variables: an initializer spec (section 4); else "" */
+} nnrt_tensor;
+
+typedef struct {
+  const char *name;     /* one of the function names of section 3 */
+  void (*entry)(void);  /* reads its inputs' and writes its outputs' storage */
+  int64_t batch;        /* the size of `?` in this function */
+  int32_t first_tensor; /* its inputs, then its outputs: */
+  int32_t num_tensors;  /*   tensors[first_tensor, first_tensor + num_tensors) */
+} nnrt_function;
+
+typedef struct {
+  int32_t abi_version;  /* NNRT_ABI_VERSION */
+  const char *model;    /* the model's name (`model NAME`, else the file's stem) */
+  const char *source;   /* the .nn file it was compiled from */
+  int32_t num_tensors;  /* variables, consts and state first, then each */
+  const nnrt_tensor *tensors; /* function's inputs and outputs */
+  int32_t num_functions;
+  const nnrt_function *functions;
+  const char *settings; /* "key=value\n" lines (section 4) */
+} nnrt_program;
+
+/* Defined by the generated object. */
+extern const nnrt_program nnrt_program_table;
+
+/* Defined by the runtime: the generated `main` is `return nnrt_main(argc, argv);`. */
+int nnrt_main(int argc, char **argv);
+
+/* Defined by the runtime: the (seed, step) that compiled dropout ops read
+ * (section 5). A train program sets it before each step. */
+extern int64_t nnrt_dropout_key[2];
+
+} // extern "C"
+
+namespace nn::abi {
+
+//===----------------------------------------------------------------------===//
+// 2. Symbols
+//===----------------------------------------------------------------------===//
+
+constexpr const char *kProgramTableSymbol = "nnrt_program_table";
+constexpr const char *kRuntimeMainSymbol = "nnrt_main";
+constexpr const char *kDropoutKeySymbol = "nnrt_dropout_key";
+
+/// The entry point of function `function` ("infer" -> "nnc_infer").
+inline std::string entryPointSymbol(const std::string &function) {
+  return "nnc_" + function;
+}
+/// The storage of variable, const or optimizer state `name` ("nn_var_w").
+inline std::string variableStorageSymbol(const std::string &name) {
+  return "nn_var_" + name;
+}
+/// The buffer of placeholder `name` for one function ("nn_infer_in_x").
+inline std::string inputStorageSymbol(const std::string &function, const std::string &name) {
+  return "nn_" + function + "_in_" + name;
+}
+/// The buffer of output `name` of one function ("nn_infer_out_p").
+inline std::string outputStorageSymbol(const std::string &function, const std::string &name) {
+  return "nn_" + function + "_out_" + name;
+}
+
+//===----------------------------------------------------------------------===//
+// 3. The functions of a program
+//===----------------------------------------------------------------------===//
+
+/// Train program: one optimizer step on a batch. Returns the loss first, then
+/// the other reported values (each a scalar), computed before the update.
+constexpr const char *kTrainStep = "train_step";
+/// Train and infer programs: the reported values (`report:`) over a batch of
+/// the test data, and the same compiled for batch 1 (the items after the last
+/// full batch), so that a set is evaluated exactly as if it were one batch.
+constexpr const char *kEvaluate = "evaluate";
+constexpr const char *kEvaluateOne = "evaluate_1";
+/// Infer program: the infer block's outputs for a batch, and for one item.
+constexpr const char *kInfer = "infer";
+constexpr const char *kInferOne = "infer_1";
+
+//===----------------------------------------------------------------------===//
+// 4. Encodings
+//===----------------------------------------------------------------------===//
+
+// An initializer spec is the initializer's name, then its float parameters as
+// `key=value` (printed with %.9g), separated by spaces:
+//   "zeros", "ones", "fill value=0.5", "constant" (the value is the storage's
+//   initial data), "normal stddev=0.1", "truncated_normal stddev=0.1",
+//   "uniform low=-1 high=1".
+
+// A data source is "FORMAT:FILE" (FORMAT: idx, npy or csv), then transforms
+// applied left to right, each "|div:X", "|mul:X" or "|one_hot:N":
+//   "idx:train-images-idx3-ubyte.gz|div:255".
+
+// The settings: one "key=value" line each. The keys:
+/// kTrainProgram or kInferProgram: which main() runs.
+constexpr const char *kProgramSetting = "program";
+constexpr const char *kTrainProgram = "train";
+constexpr const char *kInferProgram = "infer";
+/// The .nn file's folder (absolute): data paths may be relative to it.
+constexpr const char *kSourceDirSetting = "source_dir";
+/// Train programs: the train block's `steps:`, `shuffle:` (1 or 0) and
+/// `report: ... every K [on test]` (K; 1 or 0).
+constexpr const char *kStepsSetting = "steps";
+constexpr const char *kShuffleSetting = "shuffle";
+constexpr const char *kReportEverySetting = "report_every";
+constexpr const char *kReportOnTestSetting = "report_on_test";
+/// The reported values' names, comma-separated ("loss,accuracy").
+constexpr const char *kReportSetting = "report";
+
+/// The source of placeholder `name` in the data block `block` (train, test).
+inline std::string dataSourceSetting(const std::string &block, const std::string &name) {
+  return "data." + block + "." + name;
+}
+/// How reported value `name` combines over batches: "sum" or "mean".
+inline std::string aggregateSetting(const std::string &name) {
+  return "aggregate." + name;
+}
+
+//===----------------------------------------------------------------------===//
+// 5. Dropout
+//===----------------------------------------------------------------------===//
+
+// In a train step, element i (row-major) of the output of the dropout op with
+// stream id `stream` is kept, and scaled by 1/keep_prob, when
+//
+//   philox4x32((i, stream, step, step >> 32), (seed, seed >> 32))[0] >> 8
+//       < round(keep_prob * 2^24)
+//
+// with (seed, step) = nnrt_dropout_key, the run's --seed and the step number
+// (from 1). nn::dropoutKeeps (support/Random.h) is the same test in C++, the
+// reference the interpreter and the tests use. The stream id is the dropout
+// call's source position, so each dropout of a model draws its own masks and
+// a recompiled model draws the same ones:
+
+inline uint32_t dropoutStream(uint32_t line, uint32_t column) {
+  return line << 16 | (column & 0xffff);
+}
+
+} // namespace nn::abi
+
+#endif // NNC_SUPPORT_PROGRAMABI_H
