@@ -39,9 +39,8 @@ LogicalResult linkProgram(llvm::StringRef object, llvm::StringRef runtime,
                  << "' (set NNC_CXX to a C++ compiler)\n";
     return failure();
   }
-  // libomp: LLVM's OpenMP runtime runs the matmuls' parallel loops.
   std::vector<llvm::StringRef> args = {*program, object, runtime, "-o", output,
-                                       NNC_OPENMP_LIBRARY, "-lz", "-lm", "-lpthread"};
+                                       "-lz", "-lm", "-lpthread"};
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*program, args, std::nullopt, {}, 0, 0, &error);
   if (status != 0) {

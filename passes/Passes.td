@@ -1,7 +1,10 @@
-//===- Passes.td - nnc's graph passes ----------------------*- tablegen -*-===//
+//===- Passes.td - nnc's target-independent passes ---------*- tablegen -*-===//
 //
-// Passes on the nn dialect and out of it, kept alphabetical. Each is one file
-// in passes/ (named after the pass) with a lit test in test/passes/.
+// The passes every target uses, on the nn dialect, out of it, and on the
+// buffers and the LLVM dialect of any program, sorted by flag. Each is one
+// file in passes/ (the record NNFooBarPass, the flag nn-foo-bar, the file
+// FooBar.cpp) with a lit test in test/passes/ (foo-bar.mlir). The CPU's own
+// passes are in codegen/cpu/Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,14 +55,16 @@ def NNBuildProgramTablePass : Pass<"nn-build-program-table", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
-def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp"> {
-  let summary = "Turn copies between strided views into linalg.copy";
+def NNFuseAdjacentElementwisePass : Pass<"nn-fuse-adjacent-elementwise", "mlir::ModuleOp"> {
+  let summary = "Merge neighbouring elementwise loop nests on buffers (Adam's m, v, w updates)";
   let description = [{
-    Bufferization copies with `memref.copy`. Between contiguous buffers the
-    LLVM lowering makes it a `memcpy`; between strided views (a slice of a
-    concatenation, for example) it would call MLIR's C runtime, which the
-    standalone programs do not link. This pass rewrites those copies as
-    `linalg.copy`, which becomes plain loops.
+    Two neighbouring `linalg.generic` ops on buffers, all loops parallel over
+    the same static iteration space, every written operand and every operand
+    sharing memory with one accessed at the iteration's element (identity
+    maps), become one `linalg.generic` that runs the first body and then the
+    second for each element. A value the second reads from the first's
+    output comes from the first body directly. Adam's three updates of a
+    weight matrix become one pass over memory.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -74,92 +79,6 @@ def NNFuseElementwisePass : Pass<"nn-fuse-elementwise", "mlir::ModuleOp"> {
   }];
   let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
-}
-
-def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
-  let summary = "Matmuls on buffers as cache-blocked, register-tiled vector loops";
-  let description = [{
-    Rewrites `linalg.matmul` and `linalg.matmul_transpose_a` on static f32
-    buffers into the loop nest of a BLAS library: blocks of B and A sized for
-    the caches, and a micro-kernel that keeps a 6 x 16 tile of C in vector
-    registers and adds one outer product per step of the sum with
-    `vector.fma`. The naive form, `convert-linalg-to-loops`, runs down a
-    column of B for every element of C and reaches about 0.4 GFLOP/s here;
-    this one runs the FMA units nearly full. Operands with other layouts are
-    left for `convert-linalg-to-loops`.
-  }];
-  let options = [
-    Option<"rows", "rows", "int64_t", /*default=*/"8",
-           "Rows of C held in registers (MR)">,
-    Option<"width", "width", "int64_t", /*default=*/"32",
-           "Columns of C held in registers, as one vector per row (NR)">,
-    Option<"blockRows", "block-rows", "int64_t", /*default=*/"96",
-           "Rows of A per cache block (MC, rounded to a multiple of MR)">,
-    Option<"blockCols", "block-cols", "int64_t", /*default=*/"256",
-           "Columns of B per cache block (NC, rounded to a multiple of NR)">,
-    Option<"blockDepth", "block-depth", "int64_t", /*default=*/"256",
-           "Steps of the sum per cache block (KC)">,
-    Option<"parallel", "parallel", "bool", /*default=*/"true",
-           "Make the outermost block loop an scf.parallel (threads)">,
-    Option<"threadChunks", "thread-chunks", "int64_t", /*default=*/"8",
-           "Split the parallel loop into at least this many blocks when it can">,
-  ];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
-                           "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect"];
-}
-
-def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
-  let summary = "Split large elementwise and reduction ops across threads";
-  let description = [{
-    Every linalg op on buffers (other than the matmuls the micro-kernel has
-    already made parallel) with at least `min-iterations` points in its
-    iteration space and a parallel outermost loop is tiled along that loop into at most
-    `max-chunks` pieces; the loop over the pieces is an `scf.parallel`
-    (threads, after convert-scf-to-openmp) and each piece is lowered to a
-    sequential `scf.for` nest. Each element of the output is written by
-    exactly one piece and each reduction runs whole inside one piece, so the
-    results do not depend on the number of threads.
-  }];
-  let options = [
-    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"32768",
-           "Smallest iteration space worth a fork-join of the thread team">,
-    Option<"maxChunks", "max-chunks", "int64_t", /*default=*/"64",
-           "Most pieces the parallel loop is split into">,
-  ];
-  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
-                           "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
-}
-
-def NNUnrollSmallLoopsPass : Pass<"nn-unroll-small-loops", "mlir::ModuleOp"> {
-  let summary = "Write out short loops of constant trip count (pooling and convolution windows)";
-  let description = [{
-    Unrolls, innermost first, every `scf.for` with constant bounds, at most
-    `max-trip-count` iterations and no loop inside, when the unrolled body has
-    at most `max-ops` operations. The 2 x 2 window of a max-pool gradient then
-    no longer sits inside the channel loop, which becomes the innermost loop
-    and is vectorized by LLVM.
-  }];
-  let options = [
-    Option<"maxTripCount", "max-trip-count", "int64_t", /*default=*/"8",
-           "Longest loop to unroll">,
-    Option<"maxOps", "max-ops", "int64_t", /*default=*/"256",
-           "Largest unrolled body, in operations">,
-  ];
-  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
-}
-
-def NNFuseAdjacentElementwisePass : Pass<"nn-fuse-adjacent-elementwise", "mlir::ModuleOp"> {
-  let summary = "Merge neighbouring elementwise loop nests on buffers (Adam's m, v, w updates)";
-  let description = [{
-    Two neighbouring `linalg.generic` ops on buffers, all loops parallel over
-    the same static iteration space, every written operand and every operand
-    sharing memory with one accessed at the iteration's element (identity
-    maps), become one `linalg.generic` that runs the first body and then the
-    second for each element. A value the second reads from the first's
-    output comes from the first body directly. Adam's three updates of a
-    weight matrix become one pass over memory.
-  }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {

@@ -30,8 +30,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/NNAttributes.h"
-#include "passes/BufferAccess.h"
-#include "passes/MemoryPlan.h"
+#include "passes/Analysis/BufferAccess.h"
+#include "passes/Analysis/MemoryPlan.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

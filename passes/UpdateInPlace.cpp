@@ -29,7 +29,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/BufferAccess.h"
+#include "passes/Analysis/BufferAccess.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"

@@ -13,17 +13,6 @@
 #include <exception>
 #include <string>
 
-// LLVM's OpenMP runtime, linked into every compiled program. Weak, so that
-// the runtime's unit tests link without it.
-extern "C" void omp_set_num_threads(int) __attribute__((weak));
-
-void nnrt::setThreads(int64_t threads) {
-  if (threads < 0 || threads > 4096)
-    throw Error("--threads " + std::to_string(threads) + ": expected 1 to 4096 (0: all cores)");
-  if (threads > 0 && omp_set_num_threads)
-    omp_set_num_threads((int)threads);
-}
-
 /// The runtime's half of dropout's key (support/ProgramABI.h, section 5):
 /// the train loop writes (seed, step) here before each step.
 int64_t nnrt_dropout_key[2] = {0, 1};

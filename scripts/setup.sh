@@ -15,9 +15,8 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
   # The build.
   cmake ninja-build ccache g++ pkg-config
-  # The runtime's dependencies beyond libc/libm (zlib; LLVM's OpenMP runtime
-  # for the parallel loops), and the C++ unit tests.
-  zlib1g-dev libomp-19-dev libgtest-dev
+  # The runtime's one dependency beyond libc/libm (zlib), and the C++ unit tests.
+  zlib1g-dev libgtest-dev
   # lit runs on Debian's Python.
   python3
   # The default data set (/usr/share/datasets/fashion-mnist).

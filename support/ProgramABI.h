@@ -11,7 +11,8 @@
 //     compiler builds it in IR (nn-build-program-table,
 //     passes/BuildProgramTable.cpp), so it shows in `nnc --emit=mlir-llvm`.
 //  2. Symbols: the table, `main` (which calls `nnrt_main`), the entry points
-//     `nnc_<function>`, the storage globals, the dropout key.
+//     `nnc_<function>`, the storage globals, the dropout key, the thread
+//     pool's `nnrt_parallel_for`.
 //  3. The functions a program may hold, and what each one computes.
 //  4. Encodings carried as text in the table: initializers, data sources and
 //     the settings (`key=value` lines).
@@ -98,6 +99,15 @@ int nnrt_main(int argc, char **argv);
  * (section 5). A train program sets it before each step. */
 extern int64_t nnrt_dropout_key[2];
 
+/* Defined by the runtime: runs body(first, last) for contiguous ranges that
+ * together cover the iterations [0, iterations), one range per thread of its
+ * pool (the caller's included), and returns when every range is done. The
+ * ranges are disjoint and each is run once, so a body whose iterations write
+ * different elements computes the same for any number of threads
+ * (nn-outline-parallel-loops makes such bodies; `--threads N` sets the pool's
+ * size). A call from inside a body runs all its iterations on that thread. */
+void nnrt_parallel_for(void (*body)(int64_t first, int64_t last), int64_t iterations);
+
 } // extern "C"
 
 namespace nn::abi {
@@ -109,6 +119,7 @@ namespace nn::abi {
 constexpr const char *kProgramTableSymbol = "nnrt_program_table";
 constexpr const char *kRuntimeMainSymbol = "nnrt_main";
 constexpr const char *kDropoutKeySymbol = "nnrt_dropout_key";
+constexpr const char *kParallelForSymbol = "nnrt_parallel_for";
 
 /// The entry point of function `function` ("infer" -> "nnc_infer").
 inline std::string entryPointSymbol(const std::string &function) {

@@ -6,18 +6,20 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=${NNC_BIN:-$root/build/bin}
+lib=$bin/../lib
 llvm=/usr/lib/llvm-19/bin
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 shapes=("$@")
 [ ${#shapes[@]} -gt 0 ] || shapes=(100 784 1024  100 1024 10  784 100 1024  9800 800 64  39200 25 32)
-export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+export OPENBLAS_NUM_THREADS=1
 for ((s = 0; s < ${#shapes[@]}; s += 3)); do
   M=${shapes[s]} K=${shapes[s+1]} N=${shapes[s+2]}
   sed -e "s/@M@/$M/g" -e "s/@K@/$K/g" -e "s/@N@/$N/g" "$here/matmul.mlir.in" > "$work/mm.mlir"
-  "$bin/nn-opt" --nn-cpu-pipeline "$work/mm.mlir" | sed "s/llvm.mlir.global private @nn_/llvm.mlir.global @nn_/" > "$work/mm.llvm.mlir"
+  "$bin/nn-opt" --nn-cpu-pipeline "$work/mm.mlir" > "$work/mm.llvm.mlir"
   "$llvm/mlir-translate" --mlir-to-llvmir "$work/mm.llvm.mlir" -o "$work/mm.ll"
   "$llvm/clang" -O3 -march=native -c "$work/mm.ll" -o "$work/mm.o" 2>/dev/null
-  cc -O2 -DDIM_M=$M -DDIM_K=$K -DDIM_N=$N "$here/harness.c" "$work/mm.o" -o "$work/mm" -lopenblas /usr/lib/llvm-19/lib/libomp.so -lm
+  c++ -O2 -I"$root" -DDIM_M=$M -DDIM_K=$K -DDIM_N=$N "$here/harness.cpp" "$work/mm.o" \
+    "$lib/libnnrt.a" -o "$work/mm" -lopenblas -lz -lm -lpthread
   "$work/mm"
 done

@@ -10,14 +10,15 @@
 //   fused        elementwise producers fused into their consumers
 //   bufferized   tensors replaced by buffers (memrefs); variables updated in
 //                place; temporaries planned into one static arena
-//   loops        matmuls as vector micro-kernels (threads by OpenMP), other
-//                linalg ops as scf.for loops
+//   loops        matmuls as vector micro-kernels, large loops split for the
+//                runtime's threads, other linalg ops as scf.for loops
 //   mlir-llvm    the LLVM dialect, with the program table the runtime reads:
 //                a complete program, ready to translate to LLVM IR
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CPUPipeline.h"
+#include "codegen/cpu/Passes.h"
 #include "passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -104,7 +105,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
     pm.addPass(createNNMatmulMicrokernelPass(hostMatmulTiles()));  // matmul: blocked vector FMAs
     pm.addPass(createNNParallelizeLoopsPass());                    // large ops: split by threads
-    pm.addPass(createConvertSCFToOpenMPPass());                    // scf.parallel -> OpenMP
+    pm.addPass(createNNOutlineParallelLoopsPass());                // scf.parallel -> thread pool
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createNNUnrollSmallLoopsPass()); // 2x2, 5x5 windows written out
@@ -119,7 +120,6 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createConvertMathToLLVMPass());             // exp, log, sqrt -> intrinsics
     pm.addPass(createConvertMathToLibmPass());             // tanh, ... -> libm calls
     pm.addPass(createConvertVectorToLLVMPass());           // vector ops -> LLVM vectors
-    pm.addPass(createConvertOpenMPToLLVMPass());           // omp regions over LLVM types
     pm.addPass(createArithToLLVMConversionPass());
     pm.addPass(createFinalizeMemRefToLLVMConversionPass()); // memrefs -> pointers
     pm.addPass(createConvertFuncToLLVMPass());

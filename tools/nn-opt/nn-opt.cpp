@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CPUPipeline.h"
+#include "codegen/cpu/Passes.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   mlir::registerAllPasses();
   nn::registerNNPasses();
+  nn::registerNNCPUPasses();
   nn::registerCPUPipeline();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "nn-opt: nnc's passes and MLIR's\n", registry));

@@ -27,7 +27,7 @@
 #include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
 #include "support/ProgramABI.h"
-#include "passes/MemoryPlan.h"
+#include "passes/Analysis/MemoryPlan.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"

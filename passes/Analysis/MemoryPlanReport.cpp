@@ -15,8 +15,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/NNAttributes.h"
-#include "passes/BufferAccess.h"
-#include "passes/MemoryPlan.h"
+#include "passes/Analysis/BufferAccess.h"
+#include "passes/Analysis/MemoryPlan.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"

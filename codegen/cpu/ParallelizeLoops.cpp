@@ -13,7 +13,7 @@
 //
 //   linalg.generic (d0 = 0..50, d1 = 0..1024) { ... }
 //     becomes
-//   scf.parallel (%i) = (0) to (50) step (1) {          -> omp.wsloop
+//   scf.parallel (%i) = (0) to (50) step (1) {          -> the thread pool
 //     %a = memref.subview ... [%i, 0] [1, 1024] ...
 //     scf.for %j = 0 to 1024 { ... }                     the op on its piece
 //   }
@@ -21,7 +21,7 @@
 // The tile is the smallest divisor of the extent that leaves at most
 // `max-chunks` pieces (so pieces are equal and their loops have static
 // bounds, which LLVM vectorizes), or the rounded-up quotient when no divisor
-// is small enough. OpenMP's static schedule gives each thread a contiguous
+// is small enough. The thread pool gives each thread a contiguous
 // run of pieces.
 //
 // Why this is exact: the loop is parallel, so different iterations write
@@ -35,7 +35,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Passes.h"
+#include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -46,7 +46,7 @@
 
 namespace nn {
 #define GEN_PASS_DEF_NNPARALLELIZELOOPSPASS
-#include "passes/Passes.h.inc"
+#include "codegen/cpu/Passes.h.inc"
 } // namespace nn
 
 using namespace mlir;

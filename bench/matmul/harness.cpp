@@ -1,5 +1,14 @@
 // Times nnc's generated matmul against cblas_sgemm at one shape (M, K, N
 // given at compile time), in the same process, interleaved, and checks they agree.
+//
+// The generated module is a complete program (nn-opt --nn-cpu-pipeline): its
+// main() calls nnrt_main, which this file defines in place of the runtime's,
+// and it finds the function and its buffers in nnrt_program_table, as the
+// runtime does (support/ProgramABI.h). Link with libnnrt.a for the thread
+// pool (nnrt_parallel_for).
+#include "runtime/Threads.h"
+#include "support/ProgramABI.h"
+
 #include <cblas.h>
 #include <math.h>
 #include <stdint.h>
@@ -9,10 +18,11 @@
 
 enum { M = DIM_M, K = DIM_K, N = DIM_N };
 
-// The generated program's ABI: inputs and outputs are globals (made
-// visible by run.sh), the function takes no arguments.
-extern float nn_matmul_in_arg0[], nn_matmul_in_arg1[], nn_matmul_out_result0[];
-void nnc_matmul(void);
+/// The storage of tensor `index` of the table's function `matmul`: its two
+/// inputs, then its output.
+static float *matmulTensor(const nnrt_function *f, int index) {
+  return (float *)nnrt_program_table.tensors[f->first_tensor + index].data;
+}
 
 static double now(void) {
   struct timespec t;
@@ -24,10 +34,12 @@ static int cmp(const void *x, const void *y) {
   return a < b ? -1 : a > b;
 }
 
-int main(int argc, char **argv) {
+extern "C" int nnrt_main(int argc, char **argv) {
   int reps = argc > 1 ? atoi(argv[1]) : 7;
-  float *a = nn_matmul_in_arg0, *b = nn_matmul_in_arg1, *c = nn_matmul_out_result0;
-  float *r = aligned_alloc(64, sizeof(float) * M * N);
+  nnrt::setThreads(1); // OpenBLAS runs on one thread too
+  const nnrt_function *f = &nnrt_program_table.functions[0];
+  float *a = matmulTensor(f, 0), *b = matmulTensor(f, 1), *c = matmulTensor(f, 2);
+  float *r = (float *)aligned_alloc(64, sizeof(float) * M * N);
   srand(1);
   for (long i = 0; i < (long)M * K; ++i) a[i] = rand() / (float)RAND_MAX - 0.5f;
   for (long i = 0; i < (long)K * N; ++i) b[i] = rand() / (float)RAND_MAX - 0.5f;
@@ -35,7 +47,7 @@ int main(int argc, char **argv) {
   int inner = (int)(2e9 / flops) + 1; // about 2 GFLOP per timing
   for (int rep = 0; rep < reps; ++rep) {
     double t0 = now();
-    for (int i = 0; i < inner; ++i) nnc_matmul();
+    for (int i = 0; i < inner; ++i) f->entry();
     double t1 = now();
     for (int i = 0; i < inner; ++i)
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 0.0f, r, N);

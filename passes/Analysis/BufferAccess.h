@@ -10,8 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef NNC_PASSES_BUFFERACCESS_H
-#define NNC_PASSES_BUFFERACCESS_H
+#ifndef NNC_PASSES_ANALYSIS_BUFFERACCESS_H
+#define NNC_PASSES_ANALYSIS_BUFFERACCESS_H
 
 #include "mlir/IR/Block.h"
 #include "mlir/IR/Operation.h"
@@ -47,4 +47,4 @@ collectAccesses(llvm::ArrayRef<mlir::Value> aliases, mlir::Block &block,
 
 } // namespace nn
 
-#endif // NNC_PASSES_BUFFERACCESS_H
+#endif // NNC_PASSES_ANALYSIS_BUFFERACCESS_H

@@ -13,7 +13,7 @@
 //             micro-kernel(i, j)
 //
 // With `parallel` (the default) the outermost block loop is an scf.parallel
-// that convert-scf-to-openmp turns into an OpenMP worksharing loop.
+// that nn-outline-parallel-loops gives to the runtime's thread pool.
 //
 // The micro-kernel keeps an MR x NR tile of C in vector registers
 // (MR rows, each one vector<NRxf32>) and runs down the sum:
@@ -32,7 +32,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Passes.h"
+#include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -46,7 +46,7 @@
 
 namespace nn {
 #define GEN_PASS_DEF_NNMATMULMICROKERNELPASS
-#include "passes/Passes.h.inc"
+#include "codegen/cpu/Passes.h.inc"
 } // namespace nn
 
 using namespace mlir;
@@ -251,7 +251,7 @@ struct MatmulEmitter {
     }
   }
 
-  /// The outermost loop: scf.parallel (threads, through OpenMP) or scf.for.
+  /// The outermost loop: scf.parallel (threads, nn-outline-parallel-loops) or scf.for.
   void outerLoop(Value begin, Value end, int64_t step, function_ref<void(Value)> body) {
     if (!parallel)
       return forLoop(begin, end, step, body);

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef NNC_PASSES_MEMORYPLAN_H
-#define NNC_PASSES_MEMORYPLAN_H
+#ifndef NNC_PASSES_ANALYSIS_MEMORYPLAN_H
+#define NNC_PASSES_ANALYSIS_MEMORYPLAN_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -29,4 +29,4 @@ void printMemoryPlan(mlir::ModuleOp module, llvm::raw_ostream &os);
 
 } // namespace nn
 
-#endif // NNC_PASSES_MEMORYPLAN_H
+#endif // NNC_PASSES_ANALYSIS_MEMORYPLAN_H

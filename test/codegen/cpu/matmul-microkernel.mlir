@@ -1,5 +1,5 @@
 // RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4 thread-chunks=2" | FileCheck %s
-// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4 thread-chunks=2" --convert-scf-to-openmp | FileCheck %s --check-prefix=OMP
+// RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4 thread-chunks=2" | FileCheck %s --check-prefix=PAR
 // RUN: nn-opt %s --nn-matmul-microkernel="parallel=false" | FileCheck %s --check-prefix=SERIAL
 // RUN: nn-opt %s --nn-matmul-microkernel="rows=2 width=8 block-rows=4 block-cols=16 block-depth=4 parallel=false" --convert-scf-to-cf --convert-vector-to-llvm --finalize-memref-to-llvm --convert-arith-to-llvm --convert-func-to-llvm --reconcile-unrealized-casts | FileCheck %s --check-prefix=LLVM
 // A 5x20 += 5x6 * 6x20 matmul with a 2x8 register tile: the blocked loop nest
@@ -34,10 +34,8 @@ func.func @matmul(%a: memref<5x6xf32>, %b: memref<6x20xf32>, %c: memref<5x20xf32
   // CHECK:   iter_args(%{{.*}}, %{{.*}}) -> (vector<4xf32>, vector<4xf32>)
   // CHECK: iter_args(%{{.*}}) -> (vector<4xf32>)
   // CHECK-NOT: linalg.matmul
-  // The parallel loop as an OpenMP worksharing loop over the row blocks.
-  // OMP: omp.parallel
-  // OMP: omp.wsloop
-  // OMP: omp.loop_nest (%{{.*}}) : index = (%c0) to (%c4) step (%c2)
+  // The threads share the row blocks: the outermost loop is parallel.
+  // PAR: scf.parallel (%{{.*}}) = (%c0) to (%c4) step (%c2)
   // SERIAL-NOT: scf.parallel
   // LLVM: llvm.intr.fmuladd({{.*}}) : (vector<8xf32>, vector<8xf32>, vector<8xf32>) -> vector<8xf32>
   linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)

@@ -1,0 +1,116 @@
+//===- Passes.td - the CPU target's passes -----------------*- tablegen -*-===//
+//
+// The passes of the x86-64 CPU pipeline (codegen/cpu/CPUPipeline.cpp) that no
+// other target uses: the vector micro-kernel of matmuls, threads, unrolling
+// for the vectorizer, and the copies the standalone programs cannot leave
+// to MLIR's C runtime. Sorted by flag; each is one file in codegen/cpu/ with
+// a lit test in test/codegen/cpu/, named as in passes/Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NN_CPU_PASSES_TD
+#define NN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp"> {
+  let summary = "Turn copies between strided views into linalg.copy";
+  let description = [{
+    Bufferization copies with `memref.copy`. Between contiguous buffers the
+    LLVM lowering makes it a `memcpy`; between strided views (a slice of a
+    concatenation, for example) it would call MLIR's C runtime, which the
+    standalone programs do not link. This pass rewrites those copies as
+    `linalg.copy`, which becomes plain loops.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
+  let summary = "Matmuls on buffers as cache-blocked, register-tiled vector loops";
+  let description = [{
+    Rewrites `linalg.matmul` and `linalg.matmul_transpose_a` on static f32
+    buffers into the loop nest of a BLAS library: blocks of B and A sized for
+    the caches, and a micro-kernel that keeps a 6 x 16 tile of C in vector
+    registers and adds one outer product per step of the sum with
+    `vector.fma`. The naive form, `convert-linalg-to-loops`, runs down a
+    column of B for every element of C and reaches about 0.4 GFLOP/s here;
+    this one runs the FMA units nearly full. Operands with other layouts are
+    left for `convert-linalg-to-loops`.
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Rows of C held in registers (MR)">,
+    Option<"width", "width", "int64_t", /*default=*/"32",
+           "Columns of C held in registers, as one vector per row (NR)">,
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"96",
+           "Rows of A per cache block (MC, rounded to a multiple of MR)">,
+    Option<"blockCols", "block-cols", "int64_t", /*default=*/"256",
+           "Columns of B per cache block (NC, rounded to a multiple of NR)">,
+    Option<"blockDepth", "block-depth", "int64_t", /*default=*/"256",
+           "Steps of the sum per cache block (KC)">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Make the outermost block loop an scf.parallel (threads)">,
+    Option<"threadChunks", "thread-chunks", "int64_t", /*default=*/"8",
+           "Split the parallel loop into at least this many blocks when it can">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::vector::VectorDialect"];
+}
+
+def NNOutlineParallelLoopsPass : Pass<"nn-outline-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Run scf.parallel loops on the runtime's thread pool";
+  let description = [{
+    Each outermost one-dimensional `scf.parallel` without reductions becomes
+    a private function of a range of its iterations,
+    `@<function>_parallel_<k>(%first: index, %last: index)`, and the loop a
+    call of the runtime's `nnrt_parallel_for` with that function and the
+    number of iterations (support/ProgramABI.h): the pool runs one range per
+    thread. What the body uses from outside (constants, globals, views of
+    them) is computed again in the function; a loop that needs any other
+    value from outside is left as it is and runs on one thread.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
+  let summary = "Split large elementwise and reduction ops across threads";
+  let description = [{
+    Every linalg op on buffers (other than the matmuls the micro-kernel has
+    already made parallel) with at least `min-iterations` points in its
+    iteration space and a parallel outermost loop is tiled along that loop into at most
+    `max-chunks` pieces; the loop over the pieces is an `scf.parallel`
+    (threads, after convert-scf-to-openmp) and each piece is lowered to a
+    sequential `scf.for` nest. Each element of the output is written by
+    exactly one piece and each reduction runs whole inside one piece, so the
+    results do not depend on the number of threads.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"32768",
+           "Smallest iteration space worth a fork-join of the thread team">,
+    Option<"maxChunks", "max-chunks", "int64_t", /*default=*/"64",
+           "Most pieces the parallel loop is split into">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
+}
+
+def NNUnrollSmallLoopsPass : Pass<"nn-unroll-small-loops", "mlir::ModuleOp"> {
+  let summary = "Write out short loops of constant trip count (pooling and convolution windows)";
+  let description = [{
+    Unrolls, innermost first, every `scf.for` with constant bounds, at most
+    `max-trip-count` iterations and no loop inside, when the unrolled body has
+    at most `max-ops` operations. The 2 x 2 window of a max-pool gradient then
+    no longer sits inside the channel loop, which becomes the innermost loop
+    and is vectorized by LLVM.
+  }];
+  let options = [
+    Option<"maxTripCount", "max-trip-count", "int64_t", /*default=*/"8",
+           "Longest loop to unroll">,
+    Option<"maxOps", "max-ops", "int64_t", /*default=*/"256",
+           "Largest unrolled body, in operations">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect"];
+}
+
+#endif // NN_CPU_PASSES_TD
