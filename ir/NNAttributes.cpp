@@ -169,8 +169,7 @@ struct AttributeCheck {
       d << " on " << where;
     return d;
   }
-  template <typename AttrT>
-  LogicalResult expect(const char *kind) {
+  template <typename AttrT> LogicalResult expect(const char *kind) {
     if (isa<AttrT>(attr.getValue()))
       return success();
     return error() << " must be " << kind << ", got " << attr.getValue();
@@ -180,8 +179,8 @@ struct AttributeCheck {
   }
   LogicalResult unknown(const char *declared) {
     return error() << " is not an attribute of the nn dialect here (declared"
-                   << (where ? " for " : " ") << (where ? where : "")
-                   << (where ? ": " : "on ops: ") << declared << ")";
+                   << (where ? " for " : " ") << (where ? where : "") << (where ? ": " : "on ops: ")
+                   << declared << ")";
   }
 };
 
@@ -241,8 +240,8 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
                        "nn.settings on the module; nn.offset, nn.bytes, nn.live on views");
 }
 
-LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned region,
-                                                  unsigned argument, NamedAttribute attr) {
+LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned region, unsigned argument,
+                                                  NamedAttribute attr) {
   AttributeCheck check{op, attr, "an argument"};
   if (check.name() == kPlaceholder)
     return check.expect<StringAttr>("a string (the placeholder's name)");

@@ -160,8 +160,7 @@ private:
 };
 
 /// The storage and entry points must already be LLVM globals and functions.
-LogicalResult TableBuilder::checkSymbol(Operation *user, FlatSymbolRefAttr symbol,
-                                        bool function) {
+LogicalResult TableBuilder::checkSymbol(Operation *user, FlatSymbolRefAttr symbol, bool function) {
   Operation *target = SymbolTable::lookupSymbolIn(module, symbol.getAttr());
   bool ok = function ? isa_and_nonnull<LLVM::LLVMFuncOp>(target)
                      : isa_and_nonnull<LLVM::GlobalOp>(target);
@@ -185,11 +184,10 @@ FailureOr<TableBuilder::Tensor> TableBuilder::gather(nn::ExportTensorOp record) 
 Value TableBuilder::tensorRecord(Tensor t) {
   Type element = t.record.getType().getElementType();
   int dtype = element.isInteger(64) ? NNRT_I64 : element.isInteger(1) ? NNRT_BOOL : NNRT_F32;
-  return record(tensorType,
-                {address(t.nameText), constant(i32, (int64_t)t.record.getRole()),
-                 constant(i32, dtype), constant(i32, t.record.getType().getRank()),
-                 constant(i32, t.record.getBatched()), address(t.dims),
-                 address(t.record.getStorage()), address(t.init)});
+  return record(tensorType, {address(t.nameText), constant(i32, (int64_t)t.record.getRole()),
+                             constant(i32, dtype), constant(i32, t.record.getType().getRank()),
+                             constant(i32, t.record.getBatched()), address(t.dims),
+                             address(t.record.getStorage()), address(t.init)});
 }
 
 void TableBuilder::addMain() {
@@ -206,6 +204,16 @@ void TableBuilder::addMain() {
 }
 
 LogicalResult TableBuilder::build() {
+  // The program's own strings (step 4) come first in the module.
+  std::string settings;
+  if (ArrayAttr all = nn::getSettings(module))
+    for (Attribute s : all)
+      settings += cast<StringAttr>(s).str() + "\n";
+  StringAttr model = nn::getModelName(module), source = nn::getSourceFile(module);
+  std::string modelText = addString(model ? model.getValue() : "");
+  std::string sourceText = addString(source ? source.getValue() : "");
+  std::string settingsText = addString(settings);
+
   // Step 2: the tensors, the module's first.
   std::vector<Tensor> tensors;
   for (auto record : module.getOps<nn::ExportTensorOp>()) {
@@ -252,29 +260,19 @@ LogicalResult TableBuilder::build() {
     addGlobal(type, LLVM::Linkage::Private, functionArray, [&] {
       SmallVector<Value> rows;
       for (Function &f : functions)
-        rows.push_back(record(functionType,
-                              {address(f.name), address(f.record.getEntry()),
-                               constant(i64, f.record.getBatch()), constant(i32, f.first),
-                               constant(i32, f.count)}));
+        rows.push_back(record(functionType, {address(f.name), address(f.record.getEntry()),
+                                             constant(i64, f.record.getBatch()),
+                                             constant(i32, f.first), constant(i32, f.count)}));
       return record(type, rows);
     });
   }
 
   // Step 4: the program.
-  std::string settings;
-  if (ArrayAttr all = nn::getSettings(module))
-    for (Attribute s : all)
-      settings += cast<StringAttr>(s).str() + "\n";
-  StringAttr model = nn::getModelName(module), source = nn::getSourceFile(module);
-  std::string modelText = addString(model ? model.getValue() : "");
-  std::string sourceText = addString(source ? source.getValue() : "");
-  std::string settingsText = addString(settings);
   addGlobal(programType, LLVM::Linkage::External, nn::abi::kProgramTableSymbol, [&] {
     return record(programType,
                   {constant(i32, NNRT_ABI_VERSION), address(modelText), address(sourceText),
                    constant(i32, tensors.size()), address(tensorArray),
-                   constant(i32, functions.size()), address(functionArray),
-                   address(settingsText)});
+                   constant(i32, functions.size()), address(functionArray), address(settingsText)});
   });
 
   // Step 5: main, and the records are done.

@@ -51,8 +51,7 @@ struct OptimizerExpansion {
   }
   /// `OpT` of `operands` (braced, so built left to right: the IR reads in
   /// the order of the formulas above).
-  template <typename OpT>
-  Value make(std::initializer_list<Value> operands) {
+  template <typename OpT> Value make(std::initializer_list<Value> operands) {
     Value v = nn::createInferred<OpT>(b, loc, ValueRange(operands), ArrayRef<NamedAttribute>{});
     failed |= !v;
     return v;
@@ -73,8 +72,7 @@ struct OptimizerExpansion {
         params.set("value", mb.getF64FloatAttr(init));
       auto var = mb.create<nn::VariableOp>(loc, mb.getStringAttr(name), TypeAttr::get(type),
                                            mb.getStringAttr(kind),
-                                           params.getDictionary(b.getContext()),
-                                           mb.getUnitAttr());
+                                           params.getDictionary(b.getContext()), mb.getUnitAttr());
       nn::setOptimizerState(var);
     }
     return b.create<nn::ReadOp>(loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
@@ -100,23 +98,27 @@ struct OptimizerExpansion {
       Value s = state((w + ".adagrad").str(), type, 0.1);
       Value newS = make<nn::AddOp>({s, make<nn::SquareOp>({g})});
       assigns.push_back({(w + ".adagrad").str(), newS});
-      newWeight = make<nn::SubOp>({weight, make<nn::DivOp>({make<nn::MulOp>({lr, g}), make<nn::SqrtOp>({newS})})});
+      newWeight = make<nn::SubOp>(
+          {weight, make<nn::DivOp>({make<nn::MulOp>({lr, g}), make<nn::SqrtOp>({newS})})});
     } else { // adam
       double b1 = param("beta1", 0.9), b2 = param("beta2", 0.999), eps = param("epsilon", 1e-8);
       auto scalarType = RankedTensorType::get({}, b.getF32Type());
       Value b1t = state("adam.beta1_power", scalarType, b1);
       Value b2t = state("adam.beta2_power", scalarType, b2);
-      Value lrT = make<nn::DivOp>({make<nn::MulOp>({lr, make<nn::SqrtOp>({make<nn::SubOp>({scalar(1.0), b2t})})}),
-                             make<nn::SubOp>({scalar(1.0), b1t})});
+      Value lrT = make<nn::DivOp>(
+          {make<nn::MulOp>({lr, make<nn::SqrtOp>({make<nn::SubOp>({scalar(1.0), b2t})})}),
+           make<nn::SubOp>({scalar(1.0), b1t})});
       Value m = state((w + ".adam_m").str(), type, 0.0);
       Value v = state((w + ".adam_v").str(), type, 0.0);
-      Value newM = make<nn::AddOp>({make<nn::MulOp>({scalar(b1), m}), make<nn::MulOp>({scalar(1.0 - b1), g})});
+      Value newM = make<nn::AddOp>(
+          {make<nn::MulOp>({scalar(b1), m}), make<nn::MulOp>({scalar(1.0 - b1), g})});
       Value newV = make<nn::AddOp>({make<nn::MulOp>({scalar(b2), v}),
-                              make<nn::MulOp>({scalar(1.0 - b2), make<nn::SquareOp>({g})})});
+                                    make<nn::MulOp>({scalar(1.0 - b2), make<nn::SquareOp>({g})})});
       assigns.push_back({(w + ".adam_m").str(), newM});
       assigns.push_back({(w + ".adam_v").str(), newV});
-      newWeight = make<nn::SubOp>({weight, make<nn::DivOp>({make<nn::MulOp>({lrT, newM}),
-                                                make<nn::AddOp>({make<nn::SqrtOp>({newV}), scalar(eps)})})});
+      newWeight = make<nn::SubOp>(
+          {weight, make<nn::DivOp>({make<nn::MulOp>({lrT, newM}),
+                                    make<nn::AddOp>({make<nn::SqrtOp>({newV}), scalar(eps)})})});
     }
     assigns.push_back({w.str(), newWeight});
   }
@@ -125,8 +127,9 @@ struct OptimizerExpansion {
     if (config.getAs<StringAttr>("name").getValue() != "adam")
       return;
     auto scalarType = RankedTensorType::get({}, b.getF32Type());
-    for (auto [name, beta] : {std::pair<const char *, double>{"adam.beta1_power", param("beta1", 0.9)},
-                              {"adam.beta2_power", param("beta2", 0.999)}})
+    for (auto [name, beta] :
+         {std::pair<const char *, double>{"adam.beta1_power", param("beta1", 0.9)},
+          {"adam.beta2_power", param("beta2", 0.999)}})
       assigns.push_back({name, make<nn::MulOp>({read(name, scalarType), scalar(beta)})});
   }
 };
@@ -155,8 +158,8 @@ struct Optimizer : nn::impl::NNOptimizerPassBase<Optimizer> {
         return signalPassFailure();
       // Every write after every read.
       for (auto &[name, value] : expansion.assigns)
-        expansion.b.create<nn::AssignOp>(func.getLoc(),
-                                         FlatSymbolRefAttr::get(&getContext(), name), value);
+        expansion.b.create<nn::AssignOp>(func.getLoc(), FlatSymbolRefAttr::get(&getContext(), name),
+                                         value);
       SmallVector<Value> kept;
       for (unsigned i = 0; i < ret.getNumOperands(); ++i)
         if (!gradients.test(i))

@@ -191,8 +191,7 @@ ThreadPool &pool() {
 
 void setThreads(int64_t threads) {
   if (threads < 0 || threads > 4096)
-    throw nn::Error("--threads " + std::to_string(threads) +
-                    ": expected 1 to 4096 (0: all cores)");
+    throw nn::Error("--threads " + std::to_string(threads) + ": expected 1 to 4096 (0: all cores)");
   if (threads > 0)
     pool().setSize((int)threads);
 }

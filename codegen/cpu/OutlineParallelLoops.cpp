@@ -62,8 +62,7 @@ bool canRecompute(Value v, llvm::DenseMap<Value, bool> &known) {
   if (it != known.end())
     return it->second;
   Operation *def = v.getDefiningOp();
-  bool ok = def && def->getNumRegions() == 0 &&
-            (isPure(def) || isa<memref::GetGlobalOp>(def)) &&
+  bool ok = def && def->getNumRegions() == 0 && (isPure(def) || isa<memref::GetGlobalOp>(def)) &&
             llvm::all_of(def->getOperands(), [&](Value o) { return canRecompute(o, known); });
   return known[v] = ok;
 }
@@ -79,8 +78,7 @@ Value recompute(Value v, OpBuilder &b, IRMapping &mapping) {
   return copy->getResult(cast<OpResult>(v).getResultNumber());
 }
 
-struct OutlineParallelLoops
-    : nn::impl::NNOutlineParallelLoopsPassBase<OutlineParallelLoops> {
+struct OutlineParallelLoops : nn::impl::NNOutlineParallelLoopsPassBase<OutlineParallelLoops> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
@@ -130,8 +128,8 @@ struct OutlineParallelLoops
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
     auto range = b.create<scf::ForOp>(loc, entry->getArgument(0), entry->getArgument(1), one);
     b.setInsertionPointToStart(range.getBody());
-    Value iv = b.create<arith::AddIOp>(
-        loc, lb, b.create<arith::MulIOp>(loc, range.getInductionVar(), step));
+    Value iv = b.create<arith::AddIOp>(loc, lb,
+                                       b.create<arith::MulIOp>(loc, range.getInductionVar(), step));
     mapping.map(loop.getInductionVars()[0], iv);
     for (Operation &op : loop.getBody()->without_terminator())
       b.clone(op, mapping);
@@ -142,8 +140,8 @@ struct OutlineParallelLoops
     func::FuncOp runtime = declareParallelFor(module(), symbols, bodyType);
     b.setInsertionPoint(loop);
     Value extent = b.create<arith::SubIOp>(loc, loop.getUpperBound()[0], loop.getLowerBound()[0]);
-    Value stepMinusOne = b.create<arith::SubIOp>(loc, loop.getStep()[0],
-                                                 b.create<arith::ConstantIndexOp>(loc, 1));
+    Value stepMinusOne =
+        b.create<arith::SubIOp>(loc, loop.getStep()[0], b.create<arith::ConstantIndexOp>(loc, 1));
     Value iterations = b.create<arith::DivUIOp>(
         loc, b.create<arith::AddIOp>(loc, extent, stepMinusOne), loop.getStep()[0]);
     Value function = b.create<func::ConstantOp>(loc, bodyType, SymbolRefAttr::get(body));

@@ -1,5 +1,7 @@
 // RUN: nn-opt %s --nn-autodiff | FileCheck %s
-// Reverse mode: the gradient of each trainable variable becomes a result.
+// RUN: nn-opt %s --nn-autodiff --nn-autodiff | FileCheck %s
+// Reverse mode: the gradient of each trainable variable becomes a result, and
+// `nn.minimize` is consumed, so a second run changes nothing.
 // x feeds two uses (fan-out): its users' gradients are added. The bias b is
 // broadcast over the batch: its gradient is summed over the batch.
 
@@ -8,7 +10,8 @@ nn.variable @b : tensor<2xf32> = "zeros" {}
 nn.variable const @k : tensor<2xf32> = "zeros" {}
 
 // CHECK-LABEL: func.func @train_step
-// CHECK-SAME: -> (tensor<f32> {nn.output = "loss"}, tensor<3x2xf32> {nn.gradient = "w"}, tensor<2xf32> {nn.gradient = "b"})
+// CHECK-SAME: -> (tensor<f32> {nn.output = "loss"}, tensor<3x2xf32> {nn.gradient = "w"}, tensor<2xf32> {nn.gradient = "b"}) {
+// CHECK-NOT: nn.minimize
 func.func @train_step(%x: tensor<4x3xf32> {nn.placeholder = "x"}) -> (tensor<f32> {nn.output = "loss"}) attributes {nn.minimize = 0 : i64} {
   %w = nn.read @w : tensor<3x2xf32>
   %b = nn.read @b : tensor<2xf32>

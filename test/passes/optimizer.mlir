@@ -1,6 +1,8 @@
 // RUN: nn-opt %s --nn-optimizer | FileCheck %s
+// RUN: nn-opt %s --nn-optimizer --nn-optimizer | FileCheck %s
 // Adam (TF 1.x): state m, v per variable and the shared beta powers; every
-// assign comes after every computation; the gradient result is gone.
+// assign comes after every computation; the gradient result is gone, and so is
+// `nn.optimizer`: a second run changes nothing.
 
 // CHECK-DAG: nn.variable const @adam.beta1_power : tensor<f32> = "fill" {value = 9.000000e-01 : f64} {nn.optimizer_state}
 // CHECK-DAG: nn.variable const @adam.beta2_power : tensor<f32> = "fill" {value = 0.99899999999999999 : f64} {nn.optimizer_state}
@@ -9,7 +11,8 @@
 nn.variable @w : tensor<2xf32> = "zeros" {}
 
 // CHECK-LABEL: func.func @train_step
-// CHECK-SAME: -> (tensor<f32> {nn.output = "loss"})
+// CHECK-SAME: -> (tensor<f32> {nn.output = "loss"}) {
+// CHECK-NOT: nn.optimizer
 func.func @train_step(%loss: tensor<f32>, %g: tensor<2xf32>) -> (tensor<f32> {nn.output = "loss"}, tensor<2xf32> {nn.gradient = "w"}) attributes {nn.optimizer = {name = "adam", learning_rate = 1.0e-3 : f64}} {
   // lr_t = lr sqrt(1 - b2^t) / (1 - b1^t)
   // CHECK: nn.sqrt
