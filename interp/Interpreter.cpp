@@ -257,8 +257,10 @@ private:
 
   std::optional<DTensor> evaluate(Operation &op) {
     std::vector<int64_t> out = shapeOf(op.getResult(0));
-    for (auto group : {&Evaluator::state, &Evaluator::elementwise, &Evaluator::linearAlgebra,
-                       &Evaluator::convolutionAndPooling, &Evaluator::reductionsAndLosses})
+    for (auto group :
+         {&Evaluator::state, &Evaluator::binaryElementwise, &Evaluator::unaryElementwise,
+          &Evaluator::structuredElementwise, &Evaluator::linearAlgebra,
+          &Evaluator::convolutionAndPooling, &Evaluator::reductionsAndLosses})
       if (std::optional<DTensor> r = (this->*group)(&op, out))
         return r;
     return std::nullopt;
@@ -284,8 +286,8 @@ private:
         .Default([](Operation *) { return std::nullopt; });
   }
 
-  /// Elementwise ops (NumPy broadcasting), softmax and dropout.
-  std::optional<DTensor> elementwise(Operation *op, const std::vector<int64_t> &out) {
+  /// Elementwise ops of two tensors, with NumPy broadcasting.
+  std::optional<DTensor> binaryElementwise(Operation *op, const std::vector<int64_t> &out) {
     DTensor r;
     return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
         .Case([&](AddOp o) {
@@ -336,6 +338,13 @@ private:
                      [](double a, double b) { return a < b ? 1.0 : 0.0; });
           return r;
         })
+        .Default([](Operation *) { return std::nullopt; });
+  }
+
+  /// Elementwise functions of one tensor.
+  std::optional<DTensor> unaryElementwise(Operation *op, const std::vector<int64_t> &out) {
+    DTensor r;
+    return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
         .Case([&](NegOp o) {
           r = unary(get(o.getX()), [](double a) { return -a; });
           return r;
@@ -376,6 +385,13 @@ private:
           r = unary(get(o.getX()), [](double a) { return a > 0 ? 1.0 : 0.0; });
           return r;
         })
+        .Default([](Operation *) { return std::nullopt; });
+  }
+
+  /// Softmax, dropout and casts.
+  std::optional<DTensor> structuredElementwise(Operation *op, const std::vector<int64_t> &out) {
+    DTensor r;
+    return llvm::TypeSwitch<Operation *, std::optional<DTensor>>(op)
         .Case([&](DropoutOp o) {
           // The masks of step `key.step` of a run seeded `key.seed`.
           double keep = o.getKeepProb().convertToDouble();

@@ -27,7 +27,8 @@
 //     nn.assign writes the global.
 //
 // A function that is already an entry point (a record names it) is left
-// alone, so the pass can run again on its own output.
+// alone, so the pass can run again on its own output; so are private
+// functions (the later stages' helpers, such as the bodies of parallel loops).
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,12 +62,11 @@ MemRefType memrefFor(Type tensorType) {
   return MemRefType::get(tensor.getShape(), tensor.getElementType());
 }
 
-memref::GlobalOp createGlobal(OpBuilder &b, Location loc, StringRef name,
-                              Type tensorType, Attribute initialValue) {
-  return b.create<memref::GlobalOp>(
-      loc, name, b.getStringAttr("private"), memrefFor(tensorType),
-      initialValue ? initialValue : b.getUnitAttr(), /*constant=*/false,
-      b.getI64IntegerAttr(kGlobalAlignment));
+memref::GlobalOp createGlobal(OpBuilder &b, Location loc, StringRef name, Type tensorType,
+                              Attribute initialValue) {
+  return b.create<memref::GlobalOp>(loc, name, b.getStringAttr("private"), memrefFor(tensorType),
+                                    initialValue ? initialValue : b.getUnitAttr(),
+                                    /*constant=*/false, b.getI64IntegerAttr(kGlobalAlignment));
 }
 
 /// The tensor held by a global: a view of its storage. When the function
@@ -74,13 +74,11 @@ memref::GlobalOp createGlobal(OpBuilder &b, Location loc, StringRef name,
 /// of a copy taken at the top: bufferization does not know that the view and
 /// the assign's destination are the same memory, and could otherwise compute
 /// a new value into the global while the old one is still being read.
-Value readGlobal(OpBuilder &b, Location loc, memref::GlobalOp global,
-                 bool copy = false) {
-  Value memref = b.create<memref::GetGlobalOp>(loc, global.getType(),
-                                               global.getSymName());
+Value readGlobal(OpBuilder &b, Location loc, memref::GlobalOp global, bool copy = false) {
+  Value memref = b.create<memref::GetGlobalOp>(loc, global.getType(), global.getSymName());
   if (copy) {
-    Value snapshot = b.create<memref::AllocOp>(loc, global.getType(),
-                                               b.getI64IntegerAttr(kGlobalAlignment));
+    Value snapshot =
+        b.create<memref::AllocOp>(loc, global.getType(), b.getI64IntegerAttr(kGlobalAlignment));
     b.create<memref::CopyOp>(loc, memref, snapshot);
     memref = snapshot;
   }
@@ -89,12 +87,9 @@ Value readGlobal(OpBuilder &b, Location loc, memref::GlobalOp global,
   return tensor;
 }
 
-void writeGlobal(OpBuilder &b, Location loc, Value value,
-                 memref::GlobalOp global) {
-  Value memref = b.create<memref::GetGlobalOp>(loc, global.getType(),
-                                               global.getSymName());
-  auto write =
-      b.create<bufferization::MaterializeInDestinationOp>(loc, value, memref);
+void writeGlobal(OpBuilder &b, Location loc, Value value, memref::GlobalOp global) {
+  Value memref = b.create<memref::GetGlobalOp>(loc, global.getType(), global.getSymName());
+  auto write = b.create<bufferization::MaterializeInDestinationOp>(loc, value, memref);
   write.setRestrict(true);
   write.setWritable(true);
 }
@@ -134,19 +129,43 @@ nn::TensorRole roleOf(nn::VariableOp variable) {
 
 /// The record of one tensor of the program table.
 void exportTensor(OpBuilder &b, Location loc, nn::TensorRole role, StringRef name,
-                  memref::GlobalOp storage, Type tensorType, bool batched,
-                  StringRef init = "") {
+                  memref::GlobalOp storage, Type tensorType, bool batched, StringRef init = "") {
   b.create<nn::ExportTensorOp>(loc, role, name, storage.getSymName(),
                                cast<RankedTensorType>(tensorType), batched,
                                init.empty() ? StringAttr() : b.getStringAttr(init));
 }
 
+/// The storage of one entry function's arguments and results.
+struct FunctionStorage {
+  SmallVector<memref::GlobalOp> inputs, outputs;
+};
+
 struct StateToGlobals : nn::impl::NNStateToGlobalsPassBase<StateToGlobals> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    OpBuilder b(module.getBodyRegion());
+    llvm::StringMap<memref::GlobalOp> variables = storeVariables(module);
+    llvm::StringSet<> entryPoints; // made by an earlier run
+    for (auto record : module.getOps<nn::ExportFunctionOp>())
+      entryPoints.insert(record.getEntry());
+    for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
+      // Entry functions are public; private ones are helpers of later stages.
+      if (func.isExternal() || func.isPrivate() || entryPoints.contains(func.getSymName()))
+        continue;
+      auto isTensor = [](Type t) { return isa<RankedTensorType>(t); };
+      if (!llvm::all_of(func.getArgumentTypes(), isTensor) ||
+          !llvm::all_of(func.getResultTypes(), isTensor)) {
+        func.emitOpError("is not an entry function of the nn dialect: nn-state-to-globals "
+                         "gives storage to tensor arguments and results only");
+        return signalPassFailure();
+      }
+      FunctionStorage storage = storeFunction(func);
+      rewriteBody(func, storage, variables);
+    }
+  }
 
-    // Step 1: variables.
+  /// Step 1: a global and a record per variable.
+  llvm::StringMap<memref::GlobalOp> storeVariables(ModuleOp module) {
+    OpBuilder b(module.getBodyRegion());
     llvm::StringMap<memref::GlobalOp> variables;
     for (auto variable : llvm::make_early_inc_range(module.getOps<nn::VariableOp>())) {
       b.setInsertionPoint(variable);
@@ -154,90 +173,86 @@ struct StateToGlobals : nn::impl::NNStateToGlobalsPassBase<StateToGlobals> {
       if (variable.getInitializer() == "constant")
         initial = variable.getParams().get("value");
       std::string name = variable.getSymName().str();
-      memref::GlobalOp global = createGlobal(b, variable.getLoc(),
-                                             abi::variableStorageSymbol(name),
+      memref::GlobalOp global = createGlobal(b, variable.getLoc(), abi::variableStorageSymbol(name),
                                              variable.getType(), initial);
       exportTensor(b, variable.getLoc(), roleOf(variable), name, global, variable.getType(),
                    /*batched=*/false, initializerSpec(variable));
       variables[name] = global;
       variable.erase();
     }
+    return variables;
+  }
 
-    llvm::StringSet<> entryPoints; // made by an earlier run
-    for (auto record : module.getOps<nn::ExportFunctionOp>())
-      entryPoints.insert(record.getEntry());
-    for (auto func : llvm::make_early_inc_range(module.getOps<func::FuncOp>())) {
-      if (func.isExternal() || entryPoints.contains(func.getSymName()))
-        continue;
-      std::string fname = func.getSymName().str();
-      Block &entry = func.getBody().front();
-      // Step 2: arguments and results become globals, recorded for the table.
-      b.setInsertionPoint(func);
-      SmallVector<memref::GlobalOp> inputs, outputs;
-      for (unsigned i = 0; i < func.getNumArguments(); ++i)
-        inputs.push_back(createGlobal(b, func.getLoc(),
-                                      abi::inputStorageSymbol(fname, argName(func, i)),
-                                      func.getArgument(i).getType(), {}));
-      for (unsigned i = 0; i < func.getNumResults(); ++i)
-        outputs.push_back(createGlobal(b, func.getLoc(),
-                                       abi::outputStorageSymbol(fname, resultName(func, i)),
-                                       func.getResultTypes()[i], {}));
-      std::string entryPoint = abi::entryPointSymbol(fname);
-      auto record = b.create<nn::ExportFunctionOp>(
-          func.getLoc(), fname, FlatSymbolRefAttr::get(&getContext(), entryPoint),
-          nn::getBatch(func).value_or(0));
-      {
+  /// Step 2: a global per argument and per result, and the function's record.
+  FunctionStorage storeFunction(func::FuncOp func) {
+    OpBuilder b(func);
+    std::string fname = func.getSymName().str();
+    FunctionStorage storage;
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      storage.inputs.push_back(createGlobal(b, func.getLoc(),
+                                            abi::inputStorageSymbol(fname, argName(func, i)),
+                                            func.getArgument(i).getType(), {}));
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      storage.outputs.push_back(createGlobal(b, func.getLoc(),
+                                             abi::outputStorageSymbol(fname, resultName(func, i)),
+                                             func.getResultTypes()[i], {}));
+    auto record = b.create<nn::ExportFunctionOp>(
+        func.getLoc(), fname, FlatSymbolRefAttr::get(&getContext(), abi::entryPointSymbol(fname)),
+        nn::getBatch(func).value_or(0));
+    b.setInsertionPointToStart(&record.getTensors().front());
+    for (auto [i, global] : llvm::enumerate(storage.inputs))
+      exportTensor(b, func.getLoc(), nn::TensorRole::input, argName(func, i), global,
+                   func.getArgument(i).getType(), nn::isBatchedArgument(func, i));
+    for (auto [i, global] : llvm::enumerate(storage.outputs))
+      exportTensor(b, func.getLoc(), nn::TensorRole::output, resultName(func, i), global,
+                   func.getResultTypes()[i], nn::isBatchedResult(func, i));
+    return storage;
+  }
+
+  /// Steps 2 and 3 in the body: arguments read from their globals, one read
+  /// of each variable at the top, assigns and results written to globals;
+  /// then the function takes and returns nothing, under its entry point name.
+  void rewriteBody(func::FuncOp func, const FunctionStorage &storage,
+                   llvm::StringMap<memref::GlobalOp> &variables) {
+    Block &entry = func.getBody().front();
+    OpBuilder b = OpBuilder::atBlockBegin(&entry);
+    for (auto [arg, global] : llvm::zip(func.getArguments(), storage.inputs))
+      arg.replaceAllUsesWith(readGlobal(b, func.getLoc(), global));
+
+    llvm::StringSet<> assigned;
+    func.walk([&](nn::AssignOp assign) { assigned.insert(assign.getVariable()); });
+    llvm::StringMap<Value> reads;
+    func.walk([&](nn::ReadOp read) {
+      Value &value = reads[read.getVariable()];
+      if (!value) {
         OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&record.getTensors().front());
-        for (auto [i, global] : llvm::enumerate(inputs))
-          exportTensor(b, func.getLoc(), nn::TensorRole::input, argName(func, i), global,
-                       func.getArgument(i).getType(), nn::isBatchedArgument(func, i));
-        for (auto [i, global] : llvm::enumerate(outputs))
-          exportTensor(b, func.getLoc(), nn::TensorRole::output, resultName(func, i), global,
-                       func.getResultTypes()[i], nn::isBatchedResult(func, i));
+        b.setInsertionPointToStart(&entry);
+        value = readGlobal(b, read.getLoc(), variables[read.getVariable()],
+                           assigned.contains(read.getVariable()));
       }
+      read.replaceAllUsesWith(value);
+      read.erase();
+    });
+    func.walk([&](nn::AssignOp assign) {
+      b.setInsertionPoint(assign);
+      writeGlobal(b, assign.getLoc(), assign.getValue(), variables[assign.getVariable()]);
+      assign.erase();
+    });
 
-      b.setInsertionPointToStart(&entry);
-      for (auto [arg, global] : llvm::zip(func.getArguments(), inputs))
-        arg.replaceAllUsesWith(readGlobal(b, func.getLoc(), global));
+    // Results are written into their globals before returning nothing.
+    auto ret = cast<func::ReturnOp>(entry.getTerminator());
+    b.setInsertionPoint(ret);
+    for (auto [value, global] : llvm::zip(ret.getOperands(), storage.outputs))
+      writeGlobal(b, ret.getLoc(), value, global);
+    b.create<func::ReturnOp>(ret.getLoc());
+    ret.erase();
 
-      // Step 3: one read of each variable, at the top.
-      llvm::StringSet<> assigned;
-      func.walk([&](nn::AssignOp assign) { assigned.insert(assign.getVariable()); });
-      llvm::StringMap<Value> reads;
-      func.walk([&](nn::ReadOp read) {
-        Value &value = reads[read.getVariable()];
-        if (!value) {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(&entry);
-          value = readGlobal(b, read.getLoc(), variables[read.getVariable()],
-                             assigned.contains(read.getVariable()));
-        }
-        read.replaceAllUsesWith(value);
-        read.erase();
-      });
-      func.walk([&](nn::AssignOp assign) {
-        b.setInsertionPoint(assign);
-        writeGlobal(b, assign.getLoc(), assign.getValue(),
-                    variables[assign.getVariable()]);
-        assign.erase();
-      });
-
-      // Results are written into their globals before returning nothing.
-      auto ret = cast<func::ReturnOp>(entry.getTerminator());
-      b.setInsertionPoint(ret);
-      for (auto [value, global] : llvm::zip(ret.getOperands(), outputs))
-        writeGlobal(b, ret.getLoc(), value, global);
-      b.create<func::ReturnOp>(ret.getLoc());
-      ret.erase();
-
-      BitVector allArgs(entry.getNumArguments(), true);
-      entry.eraseArguments(allArgs);
-      func.setType(FunctionType::get(&getContext(), {}, {}));
-      func.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
-      func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
-      func.setSymName(entryPoint);
-    }
+    BitVector allArgs(entry.getNumArguments(), true);
+    entry.eraseArguments(allArgs);
+    func.setType(FunctionType::get(&getContext(), {}, {}));
+    func.setAllArgAttrs(ArrayRef<DictionaryAttr>{});
+    func.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+    func.setSymName(abi::entryPointSymbol(func.getSymName().str()));
   }
 };
 

@@ -46,8 +46,8 @@ void epochOrder(std::vector<int64_t> &order, uint64_t seed, int64_t epoch, bool 
     return;
   nn::RandomStream random(seed, nn::streamId("shuffle") + (uint64_t)epoch);
   for (int64_t i = items - 1; i > 0; --i) {
-    int64_t j = (int64_t)(((uint64_t)random.nextU32() << 32 | random.nextU32()) %
-                          (uint64_t)(i + 1));
+    int64_t j =
+        (int64_t)(((uint64_t)random.nextU32() << 32 | random.nextU32()) % (uint64_t)(i + 1));
     std::swap(order[i], order[j]);
   }
 }
@@ -61,6 +61,178 @@ void progress(int64_t step, int64_t steps, bool show) {
                "==============================", width - filled, "", (long long)step,
                (long long)steps);
   std::fflush(stderr);
+}
+
+/// What a run does, from the train block (the table's settings) and the
+/// command line.
+struct RunSettings {
+  int64_t steps, reportEvery, checkpointEvery;
+  uint64_t seed;
+  bool onTest, shuffle;
+  std::vector<std::string> report; // the reported values' names
+  std::string checkpoint, dataDir;
+};
+
+RunSettings readSettings(const Program &program, const CommandLine &cl) {
+  RunSettings r;
+  r.steps = cl.getInt("steps", std::stoll(program.setting(abi::kStepsSetting)));
+  r.seed = cl.getInt("seed", 0);
+  r.checkpointEvery = cl.getInt("checkpoint-every", 0);
+  r.reportEvery = std::stoll(program.setting(abi::kReportEverySetting));
+  r.onTest = program.setting(abi::kReportOnTestSetting) == "1";
+  r.shuffle = program.setting(abi::kShuffleSetting) != "0";
+  r.report = program.settingList(abi::kReportSetting);
+  r.checkpoint = cl.get("checkpoint", program.model() + ".safetensors");
+  r.dataDir = cl.get("data-dir");
+  if (r.steps < 0 || r.checkpointEvery < 0)
+    throw Error("--steps and --checkpoint-every must not be negative");
+  return r;
+}
+
+/// Step 1: variables and optimizer state from their initializers, then
+/// --resume (everything, and the step) or --init (variables only). Returns
+/// the step the run starts after.
+int64_t initializeState(const Program &program, const CommandLine &cl, const RunSettings &run) {
+  for (const Tensor &v : program.variables())
+    initializeVariable(v, run.seed);
+  if (cl.has("resume")) {
+    Checkpoint ck = readCheckpoint(run.checkpoint);
+    restore(program, ck, {NNRT_VARIABLE, NNRT_CONST, NNRT_STATE}, true, run.checkpoint);
+    auto it = ck.metadata.find("step");
+    if (it == ck.metadata.end())
+      throw Error(run.checkpoint + ": has no step to resume from");
+    if (ck.metadata["seed"] != std::to_string(run.seed))
+      std::fprintf(stderr, "%s-train: note: resuming a run of seed %s with --seed %llu\n",
+                   program.model().c_str(), ck.metadata["seed"].c_str(),
+                   (unsigned long long)run.seed);
+    return std::stoll(it->second);
+  }
+  if (cl.has("init")) {
+    std::string path = cl.get("init");
+    int loaded = restore(program, readCheckpoint(path), {NNRT_VARIABLE, NNRT_CONST}, false, path);
+    if (loaded == 0)
+      throw Error(path + ": holds none of this program's variables");
+  }
+  return 0;
+}
+
+/// Step 2: the training data and, with `report ... on test`, the test data,
+/// in full batches for `evaluate` and one by one for `evaluate_1`.
+struct RunData {
+  Feeds train, test, testSingle;
+  std::vector<std::string> aggregates; // "sum" or "mean" per reported value
+};
+
+RunData loadData(const Program &program, const CommandLine &cl, const RunSettings &run,
+                 const Function &step, const Function *evaluate, const Function *evaluate1) {
+  auto feedMap = [&](const char *option) {
+    std::map<std::string, std::string> m;
+    for (auto &[n, f] : cl.pairs(option))
+      m[n] = f;
+    return m;
+  };
+  RunData data;
+  data.train = Feeds::load(program, step, feedMap("feed"), "train", run.dataDir);
+  int64_t batch = step.desc->batch;
+  if (data.train.items < batch)
+    throw Error("the training data has " + std::to_string(data.train.items) +
+                " items, fewer than one batch of " + std::to_string(batch));
+  if (run.onTest && evaluate && evaluate1) {
+    data.test = Feeds::load(program, *evaluate, feedMap("test-feed"), "test", run.dataDir);
+    data.testSingle = Feeds::load(program, *evaluate1, feedMap("test-feed"), "test", run.dataDir);
+    for (const std::string &r : run.report)
+      data.aggregates.push_back(program.setting(abi::aggregateSetting(r)));
+  }
+  return data;
+}
+
+/// --log FILE.csv: a header, then a row per report; appended to on --resume.
+class ReportLog {
+public:
+  ReportLog(const CommandLine &cl, const std::vector<std::string> &report, bool resumed) {
+    if (!cl.has("log"))
+      return;
+    file = std::fopen(cl.get("log").c_str(), resumed ? "a" : "w");
+    if (!file)
+      throw Error(cl.get("log") + ": cannot write");
+    if (resumed)
+      return;
+    std::fprintf(file, "step");
+    for (const std::string &r : report)
+      std::fprintf(file, ",%s", r.c_str());
+    std::fprintf(file, "\n");
+  }
+  ~ReportLog() {
+    if (file)
+      std::fclose(file);
+  }
+  void write(int64_t step, const std::vector<double> &values) {
+    if (!file)
+      return;
+    std::fprintf(file, "%lld", (long long)step);
+    for (double v : values)
+      std::fprintf(file, ",%.9g", v);
+    std::fprintf(file, "\n");
+    std::fflush(file);
+  }
+
+private:
+  FILE *file = nullptr;
+};
+
+/// The line `Step: 100, loss: 7747.077148, accuracy: 0.848400`.
+void printReport(int64_t step, const std::vector<std::string> &names,
+                 const std::vector<double> &values, bool bar) {
+  std::string line = "Step: " + std::to_string(step);
+  char buffer[64];
+  for (size_t i = 0; i < names.size(); ++i) {
+    std::snprintf(buffer, sizeof buffer, ", %s: %f", names[i].c_str(), values[i]);
+    line += buffer;
+  }
+  if (bar)
+    std::fprintf(stderr, "\r%60s\r", "");
+  std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+}
+
+/// The values a report shows: over the test set, or from this step's outputs.
+std::vector<double> reportedValues(const RunSettings &run, const RunData &data,
+                                   const Function &step, const Function *evaluate,
+                                   const Function *evaluate1) {
+  if (run.onTest)
+    return evaluateOverItems(*evaluate, *evaluate1, data.test, data.testSingle, data.aggregates);
+  std::vector<double> values;
+  for (const std::string &r : run.report)
+    for (const Tensor &out : step.outputs)
+      if (r == out.name()) {
+        values.push_back(scalarOf(out));
+        break;
+      }
+  return values;
+}
+
+/// One optimizer step on the next batch of the epoch's order; a loss that
+/// is not finite ends the run.
+void runStep(const Function &step, const RunData &data, std::vector<int64_t> &order, int64_t &epoch,
+             int64_t s, const RunSettings &run, bool bar) {
+  int64_t batch = step.desc->batch, perEpoch = data.train.items / batch;
+  int64_t index = (s - 1) % perEpoch, e = (s - 1) / perEpoch;
+  if (e != epoch) {
+    epochOrder(order, run.seed, e, run.shuffle);
+    epoch = e;
+  }
+  data.train.fillBatch(step, index * batch, batch, &order);
+  nnrt_dropout_key[0] = (int64_t)run.seed; // dropout masks: a function of (seed, step)
+  nnrt_dropout_key[1] = s;
+  step.run();
+  float loss = scalarOf(step.outputs[0]);
+  if (!std::isfinite(loss)) {
+    if (bar)
+      std::fprintf(stderr, "\n");
+    throw Error("step " + std::to_string(s) + ": the loss is " +
+                (std::isnan(loss) ? "NaN" : "infinite") +
+                "; try a smaller learning rate (the last checkpoint is unchanged)");
+  }
 }
 
 } // namespace
@@ -92,144 +264,38 @@ int trainMain(const Program &program, int argc, char **argv) {
     throw Error("this program has no train_step function");
   const Function *evaluate = program.function(abi::kEvaluate);
   const Function *evaluate1 = program.function(abi::kEvaluateOne);
+  RunSettings run = readSettings(program, cl);
 
-  int64_t steps = cl.getInt("steps", std::stoll(program.setting(abi::kStepsSetting)));
-  uint64_t seed = cl.getInt("seed", 0);
-  int64_t checkpointEvery = cl.getInt("checkpoint-every", 0);
-  int64_t reportEvery = std::stoll(program.setting(abi::kReportEverySetting));
-  bool onTest = program.setting(abi::kReportOnTestSetting) == "1";
-  bool shuffle = program.setting(abi::kShuffleSetting) != "0";
-  std::vector<std::string> report = program.settingList(abi::kReportSetting);
-  std::string checkpointPath = cl.get("checkpoint", name + ".safetensors");
-  std::string dataDir = cl.get("data-dir");
-  if (steps < 0 || checkpointEvery < 0)
-    throw Error("--steps and --checkpoint-every must not be negative");
-
-  // 1. Variables.
-  for (const Tensor &v : program.variables())
-    initializeVariable(v, seed);
-  int64_t start = 0;
-  if (cl.has("resume")) {
-    Checkpoint ck = readCheckpoint(checkpointPath);
-    restore(program, ck, {NNRT_VARIABLE, NNRT_CONST, NNRT_STATE}, true, checkpointPath);
-    auto it = ck.metadata.find("step");
-    if (it == ck.metadata.end())
-      throw Error(checkpointPath + ": has no step to resume from");
-    start = std::stoll(it->second);
-    if (ck.metadata["seed"] != std::to_string(seed))
-      std::fprintf(stderr, "%s-train: note: resuming a run of seed %s with --seed %llu\n",
-                   name.c_str(), ck.metadata["seed"].c_str(), (unsigned long long)seed);
-  } else if (cl.has("init")) {
-    std::string path = cl.get("init");
-    int loaded = restore(program, readCheckpoint(path), {NNRT_VARIABLE, NNRT_CONST}, false, path);
-    if (loaded == 0)
-      throw Error(path + ": holds none of this program's variables");
-  }
-
-  // 2. Data.
-  auto feedMap = [&](const char *option) {
-    std::map<std::string, std::string> m;
-    for (auto &[n, f] : cl.pairs(option))
-      m[n] = f;
-    return m;
-  };
-  Feeds train = Feeds::load(program, *step, feedMap("feed"), "train", dataDir);
-  int64_t batch = step->desc->batch;
-  if (train.items < batch)
-    throw Error("the training data has " + std::to_string(train.items) +
-                " items, fewer than one batch of " + std::to_string(batch));
-  Feeds test, testSingle;
-  std::vector<std::string> aggregates;
-  if (onTest && evaluate && evaluate1) {
-    test = Feeds::load(program, *evaluate, feedMap("test-feed"), "test", dataDir);
-    testSingle = Feeds::load(program, *evaluate1, feedMap("test-feed"), "test", dataDir);
-    for (const std::string &r : report)
-      aggregates.push_back(program.setting(abi::aggregateSetting(r)));
-  }
-
-  FILE *log = nullptr;
-  if (cl.has("log")) {
-    log = std::fopen(cl.get("log").c_str(), start > 0 ? "a" : "w");
-    if (!log)
-      throw Error(cl.get("log") + ": cannot write");
-    if (start == 0) {
-      std::fprintf(log, "step");
-      for (const std::string &r : report)
-        std::fprintf(log, ",%s", r.c_str());
-      std::fprintf(log, "\n");
-    }
-  }
-
+  int64_t start = initializeState(program, cl, run);                     // 1.
+  RunData data = loadData(program, cl, run, *step, evaluate, evaluate1); // 2.
+  ReportLog log(cl, run.report, start > 0);
   auto save = [&](int64_t at) {
     Checkpoint ck = snapshot(program, {NNRT_VARIABLE, NNRT_CONST, NNRT_STATE});
     ck.metadata["step"] = std::to_string(at);
-    ck.metadata["seed"] = std::to_string(seed);
+    ck.metadata["seed"] = std::to_string(run.seed);
     ck.metadata["model"] = name;
-    writeCheckpoint(checkpointPath, ck);
+    writeCheckpoint(run.checkpoint, ck);
   };
 
   // 3. The loop.
   bool bar = !cl.has("quiet") && isatty(2);
-  int64_t perEpoch = train.items / batch, epoch = -1;
-  std::vector<int64_t> order(train.items);
-  for (int64_t s = start + 1; s <= steps; ++s) {
-    int64_t index = (s - 1) % perEpoch, e = (s - 1) / perEpoch;
-    if (e != epoch) {
-      epochOrder(order, seed, e, shuffle);
-      epoch = e;
+  int64_t epoch = -1;
+  std::vector<int64_t> order(data.train.items);
+  for (int64_t s = start + 1; s <= run.steps; ++s) {
+    runStep(*step, data, order, epoch, s, run, bar);
+    if (run.reportEvery > 0 && s % run.reportEvery == 0 && !run.report.empty()) {
+      std::vector<double> values = reportedValues(run, data, *step, evaluate, evaluate1);
+      printReport(s, run.report, values, bar);
+      log.write(s, values);
     }
-    train.fillBatch(*step, index * batch, batch, &order);
-    nnrt_dropout_key[0] = (int64_t)seed; // dropout masks: a function of (seed, step)
-    nnrt_dropout_key[1] = s;
-    step->run();
-    float loss = scalarOf(step->outputs[0]);
-    if (!std::isfinite(loss)) {
-      if (bar)
-        std::fprintf(stderr, "\n");
-      throw Error("step " + std::to_string(s) + ": the loss is " +
-                  (std::isnan(loss) ? "NaN" : "infinite") +
-                  "; try a smaller learning rate (the last checkpoint is unchanged)");
-    }
-    if (reportEvery > 0 && s % reportEvery == 0 && !report.empty()) {
-      std::vector<double> values;
-      if (onTest) {
-        values = evaluateOverItems(*evaluate, *evaluate1, test, testSingle, aggregates);
-      } else {
-        for (const std::string &r : report)
-          for (const Tensor &out : step->outputs)
-            if (r == out.name()) {
-              values.push_back(scalarOf(out));
-              break;
-            }
-      }
-      std::string line = "Step: " + std::to_string(s);
-      char buffer[64];
-      for (size_t i = 0; i < report.size(); ++i) {
-        std::snprintf(buffer, sizeof buffer, ", %s: %f", report[i].c_str(), values[i]);
-        line += buffer;
-      }
-      if (bar)
-        std::fprintf(stderr, "\r%60s\r", "");
-      std::printf("%s\n", line.c_str());
-      std::fflush(stdout);
-      if (log) {
-        std::fprintf(log, "%lld", (long long)s);
-        for (double v : values)
-          std::fprintf(log, ",%.9g", v);
-        std::fprintf(log, "\n");
-        std::fflush(log);
-      }
-    }
-    if (checkpointEvery > 0 && s % checkpointEvery == 0)
+    if (run.checkpointEvery > 0 && s % run.checkpointEvery == 0)
       save(s);
-    progress(s, steps, bar && s % 10 == 0);
+    progress(s, run.steps, bar && s % 10 == 0);
   }
   if (bar)
     std::fprintf(stderr, "\r%60s\r", "");
-  if (log)
-    std::fclose(log);
   // 4. The final checkpoint.
-  save(std::max(start, steps));
+  save(std::max(start, run.steps));
   return 0;
 }
 

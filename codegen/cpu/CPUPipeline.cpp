@@ -100,7 +100,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createCanonicalizerPass());
   }});
 
-  stages.push_back({"loops", "linalg ops as scf.for loop nests",
+  stages.push_back({"loops", "matmul micro-kernels, loops for the threads, scf.for loops",
                     [](OpPassManager &pm) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
     pm.addPass(createNNMatmulMicrokernelPass(hostMatmulTiles()));  // matmul: blocked vector FMAs

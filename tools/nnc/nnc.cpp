@@ -1,16 +1,25 @@
 //===- nnc.cpp - the nnc compiler driver ----------------------------------===//
 //
-//   nnc MODEL.nn [-o DIR] [--emit=KIND] [--dump-dir DIR] [--target=cpu]
+//   nnc MODEL.nn [-o DIR] [--emit=STAGE] [--dump-dir DIR] [--target=cpu]
 //
 // Runs the pipeline stage by stage, as MLIR's Toy tutorial does, and stops
-// where --emit says (the stages are ordered: ast < nn < specialized < linalg <
-// fused < bufferized < loops < mlir-llvm < llvm < obj; `memory` prints the
-// plan made in bufferized). Without --emit it
-// builds DIR/NAME-infer. `--dump-dir` writes every stage to numbered files.
-// MLIR's own options work too, e.g. --mlir-print-ir-after-all.
+// where --emit says. The stages are one ordered table (`stages()`): the
+// frontend's (ast, nn), the CPU pipeline's (codegen/cpu/CPUPipeline.cpp:
+// specialized, grad, linalg, fused, bufferized, loops, mlir-llvm) and the
+// back end's (llvm, obj); `dot` and `memory` are views of the nn and
+// bufferized stages. Without --emit it builds DIR/NAME-train and
+// DIR/NAME-infer. `--dump-dir` writes every stage to numbered files, and
+// MLIR's own options work too (--mlir-print-ir-after-all; --help-hidden).
 //
-// An input ending in .mlir re-enters the pipeline after the frontend: it must
-// hold an nn module like the one `--emit=nn` prints.
+// A model with a train and an infer block is two programs: the IR stages
+// print both modules, separated by `// -----` so that nnc and nn-opt
+// (-split-input-file) read the file back. An input ending in .mlir re-enters
+// the pipeline where it was printed: every stage finds in the IR what is left
+// for it to do.
+//
+// main() reads as the steps of the pipeline: options, the programs (from the
+// frontend or from .mlir), the middle end of each program, then the back
+// ends (LLVM IR, objects, linking).
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,22 +27,24 @@
 #include "codegen/Linker.h"
 #include "codegen/cpu/CPUPipeline.h"
 #include "frontend/AST.h"
-#include "interp/GradientCheck.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Lexer.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
+#include "interp/GradientCheck.h"
 #include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
-#include "support/ProgramABI.h"
 #include "passes/Analysis/MemoryPlan.h"
 #include "passes/Passes.h"
+#include "support/ProgramABI.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Func/Extensions/AllExtensions.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
@@ -42,23 +53,22 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Conversion/ConvertToLLVM/ToLLVMInterface.h"
-#include "mlir/InitAllExtensions.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Pass.h"
 
 #include <mutex>
 #include <thread>
@@ -68,53 +78,143 @@ namespace cl = llvm::cl;
 
 namespace {
 
-/// The stages, in pipeline order: --emit=KIND stops after KIND.
-enum class Emit { PTX, AST, NN, Specialized, Grad, Linalg, Fused, Bufferized, Memory, Loops, MLIRLLVM,
-                  LLVM, Obj, Dot, Program };
+//===----------------------------------------------------------------------===//
+// Options
+//===----------------------------------------------------------------------===//
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn>"), cl::Required);
+cl::OptionCategory nncOptions("nnc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.nn | model.mlir>"), cl::Required,
+                               cl::cat(nncOptions));
 cl::opt<std::string> outputDir("o", cl::desc("Directory for the programs (default .)"),
-                               cl::value_desc("DIR"), cl::init("."));
-cl::opt<Emit> emit(
-    "emit", cl::desc("Print one stage instead of building programs"),
-    cl::init(Emit::Program),
-    cl::values(clEnumValN(Emit::AST, "ast", "the syntax tree"),
-               clEnumValN(Emit::NN, "nn", "the nn dialect as parsed"),
-               clEnumValN(Emit::Specialized, "specialized", "nn with the batch fixed"),
-               clEnumValN(Emit::Grad, "grad", "after autodiff and the optimizer"),
-               clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
-               clEnumValN(Emit::Fused, "fused", "after elementwise fusion"),
-               clEnumValN(Emit::Bufferized, "bufferized", "after bufferization"),
-               clEnumValN(Emit::Memory, "memory", "the static memory plan of each program"),
-               clEnumValN(Emit::Loops, "loops", "linalg as loops"),
-               clEnumValN(Emit::MLIRLLVM, "mlir-llvm", "the LLVM dialect"),
-               clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimised"),
-               clEnumValN(Emit::Obj, "obj", "write DIR/NAME-train.o, DIR/NAME-infer.o"),
-               clEnumValN(Emit::Dot, "dot", "the graph for Graphviz"),
-               clEnumValN(Emit::PTX, "ptx", "PTX (needs --target=cuda)")));
+                               cl::value_desc("DIR"), cl::init("."), cl::cat(nncOptions));
+/// An index into stages(), whose names main() adds as the option's values.
+enum class StageIndex : unsigned {};
+cl::opt<StageIndex> emit("emit", cl::desc("Print one stage instead of building programs:"),
+                         cl::value_desc("STAGE"), cl::cat(nncOptions));
 cl::opt<std::string> dumpDir("dump-dir", cl::desc("Write every stage to numbered files in DIR"),
-                             cl::value_desc("DIR"));
+                             cl::value_desc("DIR"), cl::cat(nncOptions));
+cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"),
+                            cl::cat(nncOptions));
+cl::opt<std::string> gpuArch("gpu-arch", cl::desc("GPU architecture for --target=cuda"),
+                             cl::init("sm_80"), cl::cat(nncOptions));
 cl::opt<bool> gradcheck("gradcheck",
                         cl::desc("Check the loss's gradients against finite differences "
-                                 "in float64 instead of building programs"));
+                                 "in float64 instead of building programs"),
+                        cl::cat(nncOptions));
 cl::opt<int> gradcheckSamples("gradcheck-samples",
                               cl::desc("Elements checked per variable (default 20)"),
-                              cl::init(20));
+                              cl::init(20), cl::cat(nncOptions));
 cl::opt<int> gradcheckBatch("gradcheck-batch",
                             cl::desc("Batch size of the gradient check (default 4)"),
-                            cl::init(4));
-cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"));
-cl::opt<std::string> gpuArch("gpu-arch", cl::desc("GPU architecture for --target=cuda"),
-                             cl::init("sm_80"));
+                            cl::init(4), cl::cat(nncOptions));
+
+//===----------------------------------------------------------------------===//
+// The stages, in order
+//===----------------------------------------------------------------------===//
+
+/// One stage of nnc, or a view of one: --emit=NAME stops after stage `of`
+/// (itself, for a stage) and prints it.
+struct Stage {
+  std::string name, help, of;
+  bool isView() const { return name != of; }
+};
+
+/// The ordered table of everything --emit can print.
+const std::vector<Stage> &stages() {
+  static const std::vector<Stage> all = [] {
+    std::vector<Stage> s = {{"ast", "the syntax tree", "ast"},
+                            {"nn", "the nn dialect as parsed (batch still ?)", "nn"},
+                            {"dot", "the nn graph for Graphviz", "nn"}};
+    for (const nn::PipelineStage &p : nn::buildCPUPipeline({}))
+      s.push_back({p.name, p.description, p.name});
+    // The memory plan is made in the bufferized stage; print it after it.
+    auto bufferized = llvm::find_if(s, [](const Stage &x) { return x.name == "bufferized"; });
+    s.insert(bufferized + 1, {"memory", "the static memory plan of each program", "bufferized"});
+    s.push_back({"llvm", "LLVM IR, optimised for this CPU", "llvm"});
+    s.push_back({"obj", "write DIR/NAME-train.o and DIR/NAME-infer.o", "obj"});
+    s.push_back({"ptx", "the GPU kernels as PTX (needs --target=cuda)", "ptx"});
+    return s;
+  }();
+  return all;
+}
+
+/// What --emit asked for; null to build the programs.
+const Stage *emitted() {
+  return emit.getNumOccurrences() ? &stages()[(unsigned)emit.getValue()] : nullptr;
+}
+bool emits(llvm::StringRef name) { return emitted() && emitted()->name == name; }
+bool stopsAfter(llvm::StringRef stage) { return emitted() && emitted()->of == stage; }
+
+//===----------------------------------------------------------------------===//
+// Step 1: the command line
+//===----------------------------------------------------------------------===//
+
+/// Parses nnc's options; --help lists only them (LLVM's and MLIR's are
+/// behind --help-hidden), --version names nnc and the LLVM it uses.
+void parseCommandLine(int argc, char **argv) {
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  for (auto [i, stage] : llvm::enumerate(stages()))
+    emit.getParser().addLiteralOption(stage.name, StageIndex(i), stage.help);
+  cl::HideUnrelatedOptions(nncOptions);
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "nnc " << NNC_VERSION << ", a static graph compiler for neural networks\n"
+       << "  with LLVM and MLIR " << LLVM_VERSION_STRING << "; targets: cpu (x86-64)\n";
+  });
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "nnc: compiles a .nn model into NAME-train and NAME-infer programs\n\n"
+      "  nnc MODEL.nn [-o DIR]         build the programs\n"
+      "  nnc MODEL.nn --emit=STAGE     print one stage of the pipeline\n"
+      "  nnc MODEL.nn --gradcheck      check every gradient in float64\n\n"
+      "MLIR's options (--mlir-print-ir-after-all, --mlir-timing, ...) are listed by\n"
+      "--help-hidden.\n");
+}
+
+int failWith(const llvm::Twine &message) {
+  llvm::errs() << "nnc: " << message << "\n";
+  return 1;
+}
+
+LogicalResult checkTarget() {
+  if (emits("ptx") && target == "cpu")
+    return failWith("--emit=ptx needs --target=cuda"), failure();
+  if (target != "cpu")
+    return failWith("--target=" + target +
+                    " is not supported by this version of nnc (only --target=cpu)"),
+           failure();
+  return success();
+}
+
+/// The dialects of the whole pipeline, with the external models that
+/// bufferization and the LLVM lowering need.
+DialectRegistry dialectRegistry() {
+  DialectRegistry registry;
+  registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect, linalg::LinalgDialect,
+                  tensor::TensorDialect, math::MathDialect, memref::MemRefDialect,
+                  bufferization::BufferizationDialect, scf::SCFDialect, affine::AffineDialect,
+                  vector::VectorDialect, cf::ControlFlowDialect, LLVM::LLVMDialect>();
+  registerAllExtensions(registry);
+  linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
+  return registry;
+}
+
+//===----------------------------------------------------------------------===//
+// Printing and dumping stages
+//===----------------------------------------------------------------------===//
 
 /// Writes one stage of the pipeline to --dump-dir.
 class StageDumper {
 public:
   StageDumper(std::string dir) : dir(std::move(dir)) {}
-  bool enabled() const { return !dir.empty(); }
   void write(llvm::StringRef program, llvm::StringRef stage, llvm::StringRef ext,
              llvm::function_ref<void(llvm::raw_ostream &)> print) {
-    if (!enabled())
+    if (dir.empty())
       return;
     std::lock_guard<std::mutex> lock(mutex); // the back ends run on threads
     llvm::SmallString<256> path(dir);
@@ -140,58 +240,23 @@ private:
   std::mutex mutex;
 };
 
-/// The back end of one program once it is LLVM IR: -O3, the object file,
-/// the link with the runtime.
-struct BackEndJob {
-  std::string kind, name; // "train", "fashion_mlp-train"
-  std::unique_ptr<llvm::LLVMContext> context;
-  std::unique_ptr<llvm::Module> module;
+/// One program of the model: "train" or "infer", and its module.
+struct Program {
+  std::string kind;
+  OwningOpRef<ModuleOp> module;
 };
 
-/// Runs the back ends. A model's programs share nothing once they are LLVM
-/// IR (each has its own LLVMContext; each thread makes its own
-/// TargetMachine), so they are built on one thread each: on two cores a
-/// model with a train and an infer program compiles in about the time of
-/// the larger one. --time-passes keeps them on one thread, as LLVM's pass
-/// timers are global.
-bool runBackEnds(std::vector<BackEndJob> &jobs, StageDumper &dumper, bool objectOnly,
-                 const char *argv0) {
-  std::vector<char> ok(jobs.size(), 0);
-  auto build = [&](size_t i) {
-    BackEndJob &job = jobs[i];
-    std::unique_ptr<llvm::TargetMachine> machine = nn::createHostTargetMachine();
-    if (!machine)
-      return;
-    nn::optimizeLLVMModule(*job.module, *machine);
-    dumper.write(job.kind, "llvm-optimized", "ll",
-                 [&](llvm::raw_ostream &os) { job.module->print(os, nullptr); });
-    llvm::sys::fs::create_directories(outputDir);
-    llvm::SmallString<256> object(outputDir), program(outputDir);
-    llvm::sys::path::append(object, job.name + ".o");
-    llvm::sys::path::append(program, job.name);
-    if (failed(nn::writeObjectFile(*job.module, *machine, object)))
-      return;
-    if (objectOnly) {
-      ok[i] = 1;
-      return;
-    }
-    LogicalResult linked = nn::linkProgram(object, nn::findRuntimeLibrary(argv0), program);
-    llvm::sys::fs::remove(object);
-    ok[i] = succeeded(linked);
-  };
-  if (llvm::TimePassesIsEnabled) {
-    for (size_t i = 0; i < jobs.size(); ++i)
-      build(i);
-  } else {
-    std::vector<std::thread> threads;
-    for (size_t i = 1; i < jobs.size(); ++i)
-      threads.emplace_back(build, i);
-    if (!jobs.empty())
-      build(0);
-    for (std::thread &thread : threads)
-      thread.join();
-  }
-  return llvm::all_of(ok, [](char b) { return b != 0; });
+/// Prints one program's stage on stdout. With two programs each starts with
+/// a comment naming it and the second follows a `// -----` line, the split
+/// marker of `nnc` and of `nn-opt -split-input-file` (`;` for LLVM IR).
+void printProgram(const Program &program, size_t index, size_t count, llvm::StringRef comment,
+                  llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  llvm::raw_ostream &os = llvm::outs();
+  if (index > 0)
+    os << comment << " -----\n";
+  if (count > 1)
+    os << comment << " The " << program.kind << " program.\n";
+  print(os);
 }
 
 /// The graph of the nn module for Graphviz: one node per op, an edge per use.
@@ -227,37 +292,242 @@ void printDot(ModuleOp module, llvm::raw_ostream &os) {
   os << "}\n";
 }
 
-int failWith(const llvm::Twine &message) {
-  llvm::errs() << "nnc: " << message << "\n";
-  return 1;
+//===----------------------------------------------------------------------===//
+// Step 2: the programs, from a .nn file or from printed IR
+//===----------------------------------------------------------------------===//
+
+/// Lexes, parses and checks a .nn file; null after errors (all reported).
+std::unique_ptr<nn::Module> parseModel(llvm::SourceMgr &sourceMgr, StageDumper &dumper) {
+  nn::Diagnostics diags(sourceMgr, inputFile);
+  llvm::StringRef source = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer();
+  std::vector<nn::Token> tokens = nn::lex(source, diags);
+  auto ast = std::make_unique<nn::Module>(nn::parseModule(tokens, diags));
+  nn::checkModule(*ast, diags); // also after syntax errors: report them all
+  if (diags.errorCount())
+    return nullptr;
+  dumper.write("", "ast", "txt", [&](llvm::raw_ostream &os) { nn::dumpAST(*ast, os); });
+  return ast;
+}
+
+/// The train program, then the infer program, of a checked model.
+FailureOr<std::vector<Program>> generatePrograms(MLIRContext &context, const nn::Module &ast) {
+  if (!ast.train && !ast.infer)
+    return failWith(inputFile + " has neither a train nor an infer block: nothing to build"),
+           failure();
+  std::vector<Program> programs;
+  if (ast.train) {
+    auto module = nn::mlirGenTrain(context, ast);
+    if (!module)
+      return failure();
+    programs.push_back({nn::abi::kTrainProgram, std::move(module)});
+  }
+  if (ast.infer) {
+    auto module = nn::mlirGenInfer(context, ast);
+    if (!module)
+      return failure();
+    programs.push_back({nn::abi::kInferProgram, std::move(module)});
+  }
+  return programs;
+}
+
+/// The modules of a .mlir file, one program each, split at `// -----` lines.
+/// Each chunk keeps its line numbers (it is parsed after as many newlines as
+/// lines precede it), so diagnostics point into the file.
+FailureOr<std::vector<Program>> parsePrograms(MLIRContext &context, llvm::StringRef text) {
+  std::vector<Program> programs;
+  SmallVector<llvm::StringRef> lines;
+  text.split(lines, '\n');
+  size_t first = 0;
+  for (size_t i = 0; i <= lines.size(); ++i) {
+    if (i < lines.size() && lines[i].rtrim() != "// -----")
+      continue;
+    std::string chunk(first, '\n');
+    for (size_t l = first; l < i; ++l)
+      chunk += lines[l].str() + "\n";
+    OwningOpRef<ModuleOp> module =
+        parseSourceString<ModuleOp>(chunk, ParserConfig(&context), inputFile);
+    if (!module)
+      return failure();
+    std::string kind = nn::getSetting(*module, nn::abi::kProgramSetting);
+    if (kind != nn::abi::kTrainProgram && kind != nn::abi::kInferProgram)
+      return failWith(inputFile + ": a module without \"program=train\" or \"program=infer\" "
+                                  "in its nn.settings is not an nnc program"),
+             failure();
+    programs.push_back({kind, std::move(module)});
+    first = i + 1;
+  }
+  return programs;
+}
+
+//===----------------------------------------------------------------------===//
+// The gradient check (--gradcheck)
+//===----------------------------------------------------------------------===//
+
+/// Differentiates the train step at batch --gradcheck-batch and compares
+/// each gradient with float64 finite differences.
+int runGradientCheck(MLIRContext &context, const nn::Module &ast) {
+  if (!ast.train)
+    return failWith(inputFile + " has no train block: there is no loss to check");
+  auto module = nn::mlirGenTrain(context, ast);
+  if (!module)
+    return 1;
+  func::FuncOp step;
+  for (auto func : module->getOps<func::FuncOp>()) {
+    nn::setBatch(func, gradcheckBatch);
+    if (nn::getMinimizedResult(func))
+      step = func;
+  }
+  int64_t lossIndex = *nn::getMinimizedResult(step); // nn-autodiff consumes it
+  PassManager pm(&context);
+  pm.addPass(nn::createNNSpecializeBatchPass());
+  pm.addPass(nn::createNNSimplifyPass());
+  pm.addPass(nn::createNNAutodiffPass());
+  if (failed(pm.run(*module)))
+    return 1;
+  auto worst = nn::checkGradients(step, lossIndex, 0, gradcheckSamples, llvm::outs());
+  if (failed(worst))
+    return 1;
+  const double tolerance = 1e-6;
+  if (*worst > tolerance) {
+    llvm::outs() << "FAILED: a gradient differs from finite differences by more than "
+                 << tolerance << "\n";
+    return 1;
+  }
+  llvm::outs() << "all gradients agree within " << tolerance << "\n";
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// Step 3: the middle end of one program, stage by stage
+//===----------------------------------------------------------------------===//
+
+/// Runs the CPU pipeline's stages on `program`, dumping each, until the one
+/// --emit asked for, which it prints. Returns true when the program went all
+/// the way to the LLVM dialect (and the back end is next).
+FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t index, size_t count,
+                             StageDumper &dumper) {
+  auto print = [&](llvm::function_ref<void(llvm::raw_ostream &)> what) {
+    printProgram(program, index, count, "//", what);
+  };
+  ModuleOp module = *program.module;
+  dumper.write(program.kind, "nn", "mlir", [&](llvm::raw_ostream &os) { module.print(os); });
+  if (stopsAfter("nn")) {
+    print([&](llvm::raw_ostream &os) {
+      emits("dot") ? printDot(module, os) : module.print(os);
+    });
+    return false;
+  }
+  for (nn::PipelineStage &stage : nn::buildCPUPipeline({})) {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return failure();
+    stage.addPasses(pm);
+    if (failed(pm.run(module)))
+      return failWith("the " + stage.name + " stage of the " + program.kind + " program failed"),
+             failure();
+    dumper.write(program.kind, stage.name, "mlir",
+                 [&](llvm::raw_ostream &os) { module.print(os); });
+    if (stopsAfter(stage.name)) {
+      print([&](llvm::raw_ostream &os) {
+        emits("memory") ? nn::printMemoryPlan(module, os) : module.print(os);
+      });
+      return false;
+    }
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Step 4: the back ends
+//===----------------------------------------------------------------------===//
+
+/// The back end of one program once it is LLVM IR: -O3, the object file,
+/// the link with the runtime.
+struct BackEndJob {
+  std::string kind, name; // "train", "fashion_mlp-train"
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+};
+
+/// Translates a program in the LLVM dialect to LLVM IR; with --emit=llvm,
+/// optimises and prints it instead of queueing it for the back end.
+LogicalResult translateProgram(Program &program, size_t index, size_t count,
+                               StageDumper &dumper, std::vector<BackEndJob> &jobs) {
+  std::unique_ptr<llvm::TargetMachine> machine = nn::createHostTargetMachine();
+  if (!machine)
+    return failure();
+  auto context = std::make_unique<llvm::LLVMContext>();
+  auto module = nn::translateToLLVMIR(*program.module, *context, *machine);
+  if (!module)
+    return failWith("translation to LLVM IR failed"), failure();
+  dumper.write(program.kind, "llvm", "ll",
+               [&](llvm::raw_ostream &os) { module->print(os, nullptr); });
+  if (emits("llvm")) {
+    nn::optimizeLLVMModule(*module, *machine);
+    dumper.write(program.kind, "llvm-optimized", "ll",
+                 [&](llvm::raw_ostream &os) { module->print(os, nullptr); });
+    printProgram(program, index, count, ";",
+                 [&](llvm::raw_ostream &os) { module->print(os, nullptr); });
+    return success();
+  }
+  std::string name = nn::getModelName(*program.module).str() + "-" + program.kind;
+  jobs.push_back({program.kind, name, std::move(context), std::move(module)});
+  return success();
+}
+
+/// Runs the back ends. A model's programs share nothing once they are LLVM
+/// IR (each has its own LLVMContext; each thread makes its own
+/// TargetMachine), so they are built on one thread each: on two cores a
+/// model with a train and an infer program compiles in about the time of
+/// the larger one. --time-passes keeps them on one thread, as LLVM's pass
+/// timers are global.
+bool runBackEnds(std::vector<BackEndJob> &jobs, StageDumper &dumper, const char *argv0) {
+  std::vector<char> ok(jobs.size(), 0);
+  auto build = [&](size_t i) {
+    BackEndJob &job = jobs[i];
+    std::unique_ptr<llvm::TargetMachine> machine = nn::createHostTargetMachine();
+    if (!machine)
+      return;
+    nn::optimizeLLVMModule(*job.module, *machine);
+    dumper.write(job.kind, "llvm-optimized", "ll",
+                 [&](llvm::raw_ostream &os) { job.module->print(os, nullptr); });
+    llvm::sys::fs::create_directories(outputDir);
+    llvm::SmallString<256> object(outputDir), program(outputDir);
+    llvm::sys::path::append(object, job.name + ".o");
+    llvm::sys::path::append(program, job.name);
+    if (failed(nn::writeObjectFile(*job.module, *machine, object)))
+      return;
+    if (emits("obj")) {
+      ok[i] = 1;
+      return;
+    }
+    LogicalResult linked = nn::linkProgram(object, nn::findRuntimeLibrary(argv0), program);
+    llvm::sys::fs::remove(object);
+    ok[i] = succeeded(linked);
+  };
+  if (llvm::TimePassesIsEnabled) {
+    for (size_t i = 0; i < jobs.size(); ++i)
+      build(i);
+  } else {
+    std::vector<std::thread> threads;
+    for (size_t i = 1; i < jobs.size(); ++i)
+      threads.emplace_back(build, i);
+    if (!jobs.empty())
+      build(0);
+    for (std::thread &thread : threads)
+      thread.join();
+  }
+  return llvm::all_of(ok, [](char b) { return b != 0; });
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  registerAsmPrinterCLOptions();
-  registerMLIRContextCLOptions();
-  registerPassManagerCLOptions();
-  cl::ParseCommandLineOptions(argc, argv, "nnc: a static graph compiler for neural networks\n");
-
-  if (emit == Emit::PTX && target == "cpu")
-    return failWith("--emit=ptx needs --target=cuda");
-  if (target != "cpu")
-    return failWith("--target=" + target + " is not supported by this version of nnc "
-                    "(only --target=cpu)");
-
-  DialectRegistry registry;
-  registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect,
-                  linalg::LinalgDialect, tensor::TensorDialect, math::MathDialect,
-                  memref::MemRefDialect, bufferization::BufferizationDialect,
-                  scf::SCFDialect, LLVM::LLVMDialect>();
-  registerAllExtensions(registry);
-  linalg::registerBufferizableOpInterfaceExternalModels(registry);
-  tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  arith::registerBufferizableOpInterfaceExternalModels(registry);
-  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
-  MLIRContext context(registry);
+  parseCommandLine(argc, argv);
+  if (failed(checkTarget()))
+    return 1;
+  MLIRContext context(dialectRegistry());
   context.loadAllAvailableDialects();
 
   auto file = openInputFile(inputFile);
@@ -268,145 +538,37 @@ int main(int argc, char **argv) {
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
   StageDumper dumper(dumpDir);
 
-  // The programs to build: (kind, module), train first.
-  std::vector<std::pair<std::string, OwningOpRef<ModuleOp>>> programs;
+  // The programs: from the frontend, or printed IR read back.
+  FailureOr<std::vector<Program>> programs = failure();
   if (llvm::StringRef(inputFile).ends_with(".mlir")) {
-    OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
-    if (!module)
-      return 1;
-    if (emit == Emit::AST)
-      return failWith("--emit=ast needs a .nn file");
-    std::string kind = "infer";
-    if (nn::getSetting(*module, nn::abi::kProgramSetting) == nn::abi::kTrainProgram)
-      kind = "train";
-    programs.emplace_back(kind, std::move(module));
+    if (emits("ast") || gradcheck)
+      return failWith(std::string(emits("ast") ? "--emit=ast" : "--gradcheck") +
+                      " needs a .nn file");
+    programs =
+        parsePrograms(context, sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer());
   } else {
-    // Frontend: lex, parse, check, build the nn dialect.
-    nn::Diagnostics diags(sourceMgr, inputFile);
-    llvm::StringRef source = sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer();
-    std::vector<nn::Token> tokens = nn::lex(source, diags);
-    nn::Module ast = nn::parseModule(tokens, diags);
-    nn::checkModule(ast, diags); // also after syntax errors: report them all
-    if (diags.errorCount())
+    std::unique_ptr<nn::Module> ast = parseModel(sourceMgr, dumper);
+    if (!ast)
       return 1;
-    if (emit == Emit::AST) {
-      nn::dumpAST(ast, llvm::outs());
+    if (emits("ast")) {
+      nn::dumpAST(*ast, llvm::outs());
       return 0;
     }
-    dumper.write("", "ast", "txt", [&](llvm::raw_ostream &os) { nn::dumpAST(ast, os); });
-    if (gradcheck) {
-      if (!ast.train)
-        return failWith(inputFile + " has no train block: there is no loss to check");
-      auto module = nn::mlirGenTrain(context, ast);
-      if (!module)
-        return 1;
-      func::FuncOp step;
-      for (auto func : module->getOps<func::FuncOp>()) {
-        nn::setBatch(func, gradcheckBatch);
-        if (nn::getMinimizedResult(func))
-          step = func;
-      }
-      int64_t lossIndex = *nn::getMinimizedResult(step);
-      PassManager pm(&context);
-      pm.addPass(nn::createNNSpecializeBatchPass());
-      pm.addPass(nn::createNNSimplifyPass());
-      pm.addPass(nn::createNNAutodiffPass());
-      if (failed(pm.run(*module)))
-        return 1;
-      auto worst = nn::checkGradients(step, lossIndex, 0, gradcheckSamples, llvm::outs());
-      if (failed(worst))
-        return 1;
-      const double tolerance = 1e-6;
-      if (*worst > tolerance) {
-        llvm::outs() << "FAILED: a gradient differs from finite differences by more than "
-                     << tolerance << "\n";
-        return 1;
-      }
-      llvm::outs() << "all gradients agree within " << tolerance << "\n";
-      return 0;
-    }
-    if (!ast.train && !ast.infer)
-      return failWith(inputFile + " has neither a train nor an infer block: nothing to build");
-    if (ast.train) {
-      auto module = nn::mlirGenTrain(context, ast);
-      if (!module)
-        return 1;
-      programs.emplace_back("train", std::move(module));
-    }
-    if (ast.infer) {
-      auto module = nn::mlirGenInfer(context, ast);
-      if (!module)
-        return 1;
-      programs.emplace_back("infer", std::move(module));
-    }
+    if (gradcheck)
+      return runGradientCheck(context, *ast);
+    programs = generatePrograms(context, *ast);
   }
-
-  std::unique_ptr<llvm::TargetMachine> machine; // for translation and --emit=llvm
-  std::vector<BackEndJob> jobs;
-  for (auto &[kind, module] : programs) {
-    auto print = [&, &kind = kind](auto &&ir) {
-      if (programs.size() > 1)
-        llvm::outs() << "// ----- the " << kind << " program\n";
-      ir();
-    };
-    dumper.write(kind, "nn", "mlir", [&](llvm::raw_ostream &os) { module->print(os); });
-    if (emit == Emit::NN) {
-      print([&] { module->print(llvm::outs()); });
-      continue;
-    }
-    if (emit == Emit::Dot) {
-      print([&] { printDot(*module, llvm::outs()); });
-      continue;
-    }
-
-    // Middle and back end: the CPU pipeline, stage by stage.
-    nn::CPUPipelineOptions options;
-    const Emit stageEmit[] = {Emit::Specialized, Emit::Grad, Emit::Linalg, Emit::Fused,
-                              Emit::Bufferized, Emit::Loops, Emit::MLIRLLVM};
-    std::vector<nn::PipelineStage> stages = nn::buildCPUPipeline(options);
-    bool stopped = false;
-    for (size_t i = 0; i < stages.size() && !stopped; ++i) {
-      PassManager pm(&context);
-      if (failed(applyPassManagerCLOptions(pm)))
-        return 1;
-      stages[i].addPasses(pm);
-      if (failed(pm.run(*module)))
-        return failWith("the " + stages[i].name + " stage of the " + kind + " program failed");
-      dumper.write(kind, stages[i].name, "mlir",
-                   [&](llvm::raw_ostream &os) { module->print(os); });
-      if (emit == stageEmit[i]) {
-        print([&] { module->print(llvm::outs()); });
-        stopped = true;
-      }
-      if (emit == Emit::Memory && stages[i].name == "bufferized") {
-        print([&] { nn::printMemoryPlan(*module, llvm::outs()); });
-        stopped = true;
-      }
-    }
-    if (stopped)
-      continue;
-
-    if (!machine)
-      machine = nn::createHostTargetMachine();
-    if (!machine)
-      return 1;
-    auto llvmContext = std::make_unique<llvm::LLVMContext>();
-    auto llvmModule = nn::translateToLLVMIR(*module, *llvmContext, *machine);
-    if (!llvmModule)
-      return failWith("translation to LLVM IR failed");
-    dumper.write(kind, "llvm", "ll",
-                 [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-    if (emit == Emit::LLVM) {
-      nn::optimizeLLVMModule(*llvmModule, *machine);
-      dumper.write(kind, "llvm-optimized", "ll",
-                   [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-      print([&] { llvmModule->print(llvm::outs(), nullptr); });
-      continue;
-    }
-    jobs.push_back({kind, nn::getModelName(*module).str() + "-" + kind, std::move(llvmContext),
-                    std::move(llvmModule)});
-  }
-  if (!runBackEnds(jobs, dumper, emit == Emit::Obj, argv[0]))
+  if (failed(programs))
     return 1;
-  return 0;
+
+  // Each program through the middle end, then into LLVM IR.
+  std::vector<BackEndJob> jobs;
+  for (auto [i, program] : llvm::enumerate(*programs)) {
+    FailureOr<bool> lowered = runMiddleEnd(context, program, i, programs->size(), dumper);
+    if (failed(lowered))
+      return 1;
+    if (*lowered && failed(translateProgram(program, i, programs->size(), dumper, jobs)))
+      return 1;
+  }
+  return runBackEnds(jobs, dumper, argv[0]) ? 0 : 1;
 }
