@@ -19,9 +19,11 @@ def ConvertNNToLinalgPass : Pass<"convert-nn-to-linalg", "mlir::ModuleOp"> {
     Rewrites every compute op of the nn dialect into linalg: `linalg.matmul`,
     `linalg.transpose` and `linalg.fill` where a named op exists, and
     `linalg.generic` for elementwise ops (whose indexing maps carry NumPy
-    broadcasting), reductions, softmax, argmax and the losses. Reshapes and
-    concatenation become tensor ops. Needs static shapes: run
-    `nn-specialize-batch` first. Variables are left to `nn-state-to-globals`.
+    broadcasting), reductions, softmax, argmax and the losses; convolutions
+    become im2col and matmuls. Reshapes, concatenation and slices become
+    tensor ops. One file per family of ops in passes/NNToLinalg/. Needs
+    static shapes: run `nn-specialize-batch` first. Variables are left to
+    `nn-state-to-globals`.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
@@ -35,9 +37,10 @@ def NNAutodiffPass : Pass<"nn-autodiff", "mlir::ModuleOp"> {
   let description = [{
     For each function marked `nn.minimize = K` (its K-th result is the loss
     L), appends one result per trainable variable w: dL/dw, marked
-    `nn.gradient = "w"`. The backward ops are ordinary nn ops built by each
-    op's GradientOpInterface, located at the forward op they come from.
-    Needs static shapes (run nn-specialize-batch first).
+    `nn.gradient = "w"`, and removes `nn.minimize`. The backward ops are
+    ordinary nn ops built by each op's GradientOpInterface, located at the
+    forward op they come from. Needs static shapes (run nn-specialize-batch
+    first).
   }];
 }
 
@@ -88,7 +91,8 @@ def NNOptimizerPass : Pass<"nn-optimizer", "mlir::ModuleOp"> {
     gradient result (`nn.gradient = "w"`) by TensorFlow 1.x's update of w
     for sgd, momentum, adagrad or adam: the optimizer's state variables
     (`@w.adam_m`, ...) are declared, and the new values are written with
-    nn.assign at the end of the step, after everything has been read.
+    nn.assign at the end of the step, after everything has been read. The
+    function's `nn.optimizer` is removed.
   }];
 }
 
@@ -136,12 +140,14 @@ def NNSpecializeBatchPass : Pass<"nn-specialize-batch", "mlir::ModuleOp"> {
 def NNStateToGlobalsPass : Pass<"nn-state-to-globals", "mlir::ModuleOp"> {
   let summary = "Give variables, placeholders and outputs global storage";
   let description = [{
-    The generated programs' ABI (docs/runtime.md): each `nn.variable`, each
-    placeholder (function argument) and each output (function result) becomes
-    a `memref.global` that the runtime finds by name in the program's table,
-    and each entry function becomes `func.func @nnc_NAME()` with no arguments.
-    Reads become `bufferization.to_tensor` of the global, assigns and results
-    `bufferization.materialize_in_destination` into it.
+    The generated programs' ABI (support/ProgramABI.h): each `nn.variable`,
+    each placeholder (function argument) and each output (function result)
+    becomes a `memref.global`, recorded with an `nn.export_tensor` for the
+    program table, and each public entry function becomes
+    `func.func @nnc_NAME()` with no arguments, recorded with an
+    `nn.export_function`. Reads become `bufferization.to_tensor` of the
+    global, assigns and results `bufferization.materialize_in_destination`
+    into it. Functions already recorded, and private ones, are left alone.
   }];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",

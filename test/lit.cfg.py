@@ -15,6 +15,8 @@ config.test_exec_root = os.path.join(config.nnc_obj_root, "test")
 config.environment["PATH"] = os.pathsep.join(
     [config.nnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
 config.substitutions.append(("%examples", os.path.join(config.nnc_src_root, "examples")))
+config.substitutions.append(("%nnc_src", config.nnc_src_root))
+config.substitutions.append(("%nnc_build", config.nnc_obj_root))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 if os.path.isdir("/usr/share/datasets/fashion-mnist"):
     config.available_features.add("fashion-mnist")

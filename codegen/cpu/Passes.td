@@ -30,9 +30,10 @@ def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
   let description = [{
     Rewrites `linalg.matmul` and `linalg.matmul_transpose_a` on static f32
     buffers into the loop nest of a BLAS library: blocks of B and A sized for
-    the caches, and a micro-kernel that keeps a 6 x 16 tile of C in vector
-    registers and adds one outer product per step of the sum with
-    `vector.fma`. The naive form, `convert-linalg-to-loops`, runs down a
+    the caches, and a micro-kernel that keeps a `rows` x `width` tile of C in
+    vector registers and adds one outer product per step of the sum with
+    `vector.fma`. The CPU pipeline picks the tile for the host: 8 x 32 with
+    AVX-512 (32 vector registers of 16 floats), 6 x 16 with AVX2 (16 of 8). The naive form, `convert-linalg-to-loops`, runs down a
     column of B for every element of C and reaches about 0.4 GFLOP/s here;
     this one runs the FMA units nearly full. Operands with other layouts are
     left for `convert-linalg-to-loops`.
@@ -80,8 +81,8 @@ def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
     already made parallel) with at least `min-iterations` points in its
     iteration space and a parallel outermost loop is tiled along that loop into at most
     `max-chunks` pieces; the loop over the pieces is an `scf.parallel`
-    (threads, after convert-scf-to-openmp) and each piece is lowered to a
-    sequential `scf.for` nest. Each element of the output is written by
+    (threads, after nn-outline-parallel-loops) and each piece is lowered to
+    a sequential `scf.for` nest. Each element of the output is written by
     exactly one piece and each reduction runs whole inside one piece, so the
     results do not depend on the number of threads.
   }];
