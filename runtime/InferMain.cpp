@@ -211,10 +211,7 @@ int inferMain(const Program &program, int argc, char **argv) {
                   {"device", true, false, "DEV  cpu (the only device of a --target=cpu program)"}});
   if (!cl.parse(argc, argv))
     return 0;
-  setThreads(cl.getInt("threads", 0));
-  if (cl.has("device") && cl.get("device") != "cpu")
-    throw Error("device '" + cl.get("device") +
-                "' is not available: this program was compiled with --target=cpu");
+  applyDeviceOptions(cl);
   std::string output = cl.get("output");
   if (!output.empty() && !endsWith(output, ".npy") && !endsWith(output, ".csv"))
     throw Error(output + ": --output must end in .npy or .csv");

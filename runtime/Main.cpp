@@ -7,11 +7,19 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Main.h"
+#include "runtime/CommandLine.h"
 
 #include <cstdio>
 #include <malloc.h>
 #include <exception>
 #include <string>
+
+void nnrt::applyDeviceOptions(const CommandLine &cl) {
+  setThreads(cl.getInt("threads", 0));
+  if (cl.has("device") && cl.get("device") != "cpu")
+    throw Error("device '" + cl.get("device") +
+                "' is not available: this program was compiled with --target=cpu");
+}
 
 /// The runtime's half of dropout's key (support/ProgramABI.h, section 5):
 /// the train loop writes (seed, step) here before each step.

@@ -7,8 +7,12 @@
 #include "runtime/Threads.h"
 
 namespace nnrt {
+class CommandLine;
+
 int inferMain(const Program &program, int argc, char **argv);
 int trainMain(const Program &program, int argc, char **argv);
+/// --threads N and --device DEV, which both programs take.
+void applyDeviceOptions(const CommandLine &cl);
 } // namespace nnrt
 
 #endif // NNC_RUNTIME_MAIN_H

@@ -255,10 +255,7 @@ int trainMain(const Program &program, int argc, char **argv) {
                   {"quiet", false, false, "no progress bar"}});
   if (!cl.parse(argc, argv))
     return 0;
-  setThreads(cl.getInt("threads", 0));
-  if (cl.has("device") && cl.get("device") != "cpu")
-    throw Error("device '" + cl.get("device") +
-                "' is not available: this program was compiled with --target=cpu");
+  applyDeviceOptions(cl);
   const Function *step = program.function(abi::kTrainStep);
   if (!step)
     throw Error("this program has no train_step function");
