@@ -41,3 +41,24 @@ func.func @graph(%x: tensor<?x4xf32>, %t: tensor<?x3xf32>) -> (tensor<f32>, tens
   nn.assign @w, %w : tensor<4x3xf32>
   return %l, %i : tensor<f32>, tensor<?xi64>
 }
+
+// The program table's records, as nn-state-to-globals writes them.
+// CHECK: memref.global "private" @nn_var_v
+// CHECK-NEXT: nn.export_tensor variable "v" at @nn_var_v : tensor<2xf32> init "fill value=0.5"
+// CHECK-NEXT: nn.export_tensor state "v.adam_m" at @nn_var_v : tensor<2xf32>{{$}}
+// CHECK: nn.export_function "infer" at @nnc_infer batch 8 {
+// CHECK-NEXT:   nn.export_tensor input "x" at @nn_infer_in_x : tensor<8x2xf32> batched
+// CHECK-NEXT:   nn.export_tensor output "c" at @nn_infer_out_c : tensor<8xi64> batched
+// CHECK-NEXT: }
+memref.global "private" @nn_var_v : memref<2xf32> = uninitialized
+nn.export_tensor variable "v" at @nn_var_v : tensor<2xf32> init "fill value=0.5"
+nn.export_tensor state "v.adam_m" at @nn_var_v : tensor<2xf32>
+memref.global "private" @nn_infer_in_x : memref<8x2xf32> = uninitialized
+memref.global "private" @nn_infer_out_c : memref<8xi64> = uninitialized
+func.func @nnc_infer() {
+  return
+}
+nn.export_function "infer" at @nnc_infer batch 8 {
+  nn.export_tensor input "x" at @nn_infer_in_x : tensor<8x2xf32> batched
+  nn.export_tensor output "c" at @nn_infer_out_c : tensor<8xi64> batched
+}
