@@ -127,6 +127,8 @@ LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 LogicalResult ExportTensorOp::verify() {
   bool inFunction = isa<ExportFunctionOp>((*this)->getParentOp());
   bool functionRole = getRole() == TensorRole::input || getRole() == TensorRole::output;
+  if (getRole() == TensorRole::scratch && !getType().getElementType().isInteger(8))
+    return emitOpError("the scratch memory is bytes, got ") << getType();
   if (inFunction != functionRole)
     return emitOpError("a tensor of role '")
            << stringifyTensorRole(getRole()) << "' belongs "

@@ -548,7 +548,8 @@ def NN_TensorRole : I32EnumAttr<"TensorRole", "what a tensor of the program tabl
     I32EnumAttrCase<"constant", 1, "const">,
     I32EnumAttrCase<"input", 2>,
     I32EnumAttrCase<"output", 3>,
-    I32EnumAttrCase<"state", 4>]> {
+    I32EnumAttrCase<"state", 4>,
+    I32EnumAttrCase<"scratch", 5>]> {
   let cppNamespace = "::nn";
 }
 
@@ -604,6 +605,23 @@ def NN_ExportFunctionOp : NN_Op<"export_function", [
   let skipDefaultBuilders = 1;
   let builders = [OpBuilder<(ins "::llvm::StringRef":$name,
                                  "::mlir::FlatSymbolRefAttr":$entry, "int64_t":$batch)>];
+}
+
+def NN_ExportKernelOp : NN_Op<"export_kernel", [HasParent<"::mlir::ModuleOp">]> {
+  let summary = "a kernel of a GPU program: a row of the program table";
+  let description = [{
+    Made by `nn-gpu-launch-to-runtime` for every kernel it numbers, in that
+    order: kernel `k` of `nnrt_gpu_launch` is the k-th record. The kernel is
+    named in the program's PTX module (`nnrt_device_code`), and its twin
+    compiled for the CPU (for `--device emu`) is `nnrt_emu_<name>`.
+    `nn-build-program-table` turns the records into the table's kernels.
+
+    ```mlir
+    nn.export_kernel "nnc_infer_kernel_0"
+    ```
+  }];
+  let arguments = (ins StrAttr:$kernel_name);
+  let assemblyFormat = "$kernel_name attr-dict";
 }
 
 #endif // NN_OPS_TD

@@ -15,9 +15,15 @@
 //     address of the storage global.
 //  3. One nnrt_function per nn.export_function: its name, the address of its
 //     entry point, its batch and its range of tensors.
-//  4. The nnrt_program record, with the module's nn.model, nn.source and
+//  4. GPU programs: one nnrt_kernel per nn.export_kernel, its name and its
+//     emulated twin (`nnrt_emu_<name>`), and the PTX module
+//     (`nnrt_device_code`); both are defined when the driver compiles the
+//     kernels (codegen/gpu/KernelEmitter.cpp). Each tensor's `device` field
+//     is the address of its device slot, `@<storage>.device`, when the GPU
+//     pipeline made one.
+//  5. The nnrt_program record, with the module's nn.model, nn.source and
 //     nn.settings, as the external constant `nnrt_program_table`.
-//  5. `main(argc, argv) { return nnrt_main(argc, argv); }`; erase the records.
+//  6. `main(argc, argv) { return nnrt_main(argc, argv); }`; erase the records.
 //
 // It runs on the LLVM dialect, once storage globals are llvm.mlir.global and
 // entry points llvm.func, so that the table can take their addresses.
@@ -48,14 +54,18 @@ namespace {
 // x86-64's layout: pointers and int64_t take 8 bytes, int32_t 4, and fields
 // sit at their natural alignment. The compiler checks that the C side agrees.
 static_assert(offsetof(nnrt_tensor, role) == 8 && offsetof(nnrt_tensor, dims) == 24 &&
-                  offsetof(nnrt_tensor, init) == 40 && sizeof(nnrt_tensor) == 48,
-              "nnrt_tensor is {ptr, i32, i32, i32, i32, ptr, ptr, ptr}");
+                  offsetof(nnrt_tensor, device) == 48 && sizeof(nnrt_tensor) == 56,
+              "nnrt_tensor is {ptr, i32, i32, i32, i32, ptr, ptr, ptr, ptr}");
 static_assert(offsetof(nnrt_function, batch) == 16 && offsetof(nnrt_function, num_tensors) == 28 &&
                   sizeof(nnrt_function) == 32,
               "nnrt_function is {ptr, ptr, i64, i32, i32}");
 static_assert(offsetof(nnrt_program, tensors) == 32 && offsetof(nnrt_program, settings) == 56 &&
-                  sizeof(nnrt_program) == 64,
-              "nnrt_program is {i32, ptr, ptr, i32, ptr, i32, ptr, ptr}");
+                  offsetof(nnrt_program, kernels) == 80 && sizeof(nnrt_program) == 88,
+              "nnrt_program is {i32, ptr, ptr, i32, ptr, i32, ptr, ptr, ptr, i32, ptr}");
+static_assert(sizeof(nnrt_kernel) == 16, "nnrt_kernel is {ptr, ptr}");
+static_assert(offsetof(nnrt_emulated_kernel, shared) == 16 &&
+                  sizeof(nnrt_emulated_kernel) == 32,
+              "nnrt_emulated_kernel is {ptr, i32, i32, ptr, ptr} (codegen/gpu/KernelEmitter.cpp)");
 
 /// Builds the table's constants at the end of one module.
 class TableBuilder {
@@ -68,11 +78,13 @@ public:
     i64 = b.getI64Type();
     // Step 1: the records.
     tensorType = LLVM::LLVMStructType::getIdentified(ctx, "nnrt_tensor");
-    (void)tensorType.setBody({ptr, i32, i32, i32, i32, ptr, ptr, ptr}, /*isPacked=*/false);
+    (void)tensorType.setBody({ptr, i32, i32, i32, i32, ptr, ptr, ptr, ptr}, /*isPacked=*/false);
     functionType = LLVM::LLVMStructType::getIdentified(ctx, "nnrt_function");
     (void)functionType.setBody({ptr, ptr, i64, i32, i32}, false);
+    kernelType = LLVM::LLVMStructType::getIdentified(ctx, "nnrt_kernel");
+    (void)kernelType.setBody({ptr, ptr}, false);
     programType = LLVM::LLVMStructType::getIdentified(ctx, "nnrt_program");
-    (void)programType.setBody({i32, ptr, ptr, i32, ptr, i32, ptr, ptr}, false);
+    (void)programType.setBody({i32, ptr, ptr, i32, ptr, i32, ptr, ptr, ptr, i32, ptr}, false);
   }
 
   LogicalResult build();
@@ -82,7 +94,7 @@ private:
   OpBuilder b;
   Location loc;
   Type ptr, i32, i64;
-  LLVM::LLVMStructType tensorType, functionType, programType;
+  LLVM::LLVMStructType tensorType, functionType, kernelType, programType;
   unsigned counter = 0;
   llvm::StringMap<std::string> strings;
   std::map<std::vector<int64_t>, std::string> shapes;
@@ -154,6 +166,14 @@ private:
   }
 
   FailureOr<Tensor> gather(nn::ExportTensorOp record);
+  /// `extern const char nnrt_device_code[]`, defined with the kernels.
+  void declareExternal(StringRef name) {
+    if (!module.lookupSymbol(name))
+      b.create<LLVM::GlobalOp>(loc, b.getI8Type(), true, LLVM::Linkage::External, name,
+                               Attribute(), 0);
+  }
+  /// `extern const nnrt_emulated_kernel nnrt_emu_K`, defined with the kernels.
+  void declareEmulatedKernel(StringRef name) { declareExternal(name); }
   Value tensorRecord(Tensor t);
   LogicalResult checkSymbol(Operation *user, FlatSymbolRefAttr symbol, bool function);
   void addMain();
@@ -183,11 +203,16 @@ FailureOr<TableBuilder::Tensor> TableBuilder::gather(nn::ExportTensorOp record) 
 
 Value TableBuilder::tensorRecord(Tensor t) {
   Type element = t.record.getType().getElementType();
-  int dtype = element.isInteger(64) ? NNRT_I64 : element.isInteger(1) ? NNRT_BOOL : NNRT_F32;
+  int dtype = element.isInteger(64)  ? NNRT_I64
+              : element.isInteger(1) ? NNRT_BOOL
+              : element.isInteger(8) ? NNRT_BYTE
+                                     : NNRT_F32;
+  std::string slot = nn::abi::deviceSlotSymbol(t.record.getStorage().str());
   return record(tensorType, {address(t.nameText), constant(i32, (int64_t)t.record.getRole()),
                              constant(i32, dtype), constant(i32, t.record.getType().getRank()),
                              constant(i32, t.record.getBatched()), address(t.dims),
-                             address(t.record.getStorage()), address(t.init)});
+                             address(t.record.getStorage()), address(t.init),
+                             address(module.lookupSymbol(slot) ? slot : "")});
 }
 
 void TableBuilder::addMain() {
@@ -267,18 +292,43 @@ LogicalResult TableBuilder::build() {
     });
   }
 
-  // Step 4: the program.
+  // Step 4: the kernels of a GPU program, and its PTX module.
+  std::string kernelArray, deviceCode;
+  SmallVector<nn::ExportKernelOp> kernels(module.getOps<nn::ExportKernelOp>());
+  if (!kernels.empty()) {
+    deviceCode = nn::abi::kDeviceCodeSymbol;
+    declareExternal(deviceCode);
+    std::vector<std::pair<std::string, std::string>> names; // (name text, emulated twin)
+    for (nn::ExportKernelOp k : kernels) {
+      std::string twin = nn::abi::emulatedKernelSymbol(k.getKernelName().str());
+      declareEmulatedKernel(twin);
+      names.push_back({addString(k.getKernelName()), twin});
+    }
+    kernelArray = uniqueName("nnrt.kernels.");
+    auto type = LLVM::LLVMArrayType::get(kernelType, names.size());
+    addGlobal(type, LLVM::Linkage::Private, kernelArray, [&] {
+      SmallVector<Value> rows;
+      for (auto &[name, twin] : names)
+        rows.push_back(record(kernelType, {address(name), address(twin)}));
+      return record(type, rows);
+    });
+  }
+
+  // Step 5: the program.
   addGlobal(programType, LLVM::Linkage::External, nn::abi::kProgramTableSymbol, [&] {
     return record(programType,
                   {constant(i32, NNRT_ABI_VERSION), address(modelText), address(sourceText),
                    constant(i32, tensors.size()), address(tensorArray),
-                   constant(i32, functions.size()), address(functionArray), address(settingsText)});
+                   constant(i32, functions.size()), address(functionArray), address(settingsText),
+                   address(deviceCode), constant(i32, kernels.size()), address(kernelArray)});
   });
 
-  // Step 5: main, and the records are done.
+  // Step 6: main, and the records are done.
   addMain();
   for (Function &f : functions)
     f.record.erase();
+  for (nn::ExportKernelOp k : kernels)
+    k.erase();
   for (auto record : llvm::make_early_inc_range(module.getOps<nn::ExportTensorOp>()))
     record.erase();
   return success();
@@ -288,7 +338,7 @@ struct BuildProgramTable : nn::impl::NNBuildProgramTablePassBase<BuildProgramTab
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (module.getOps<nn::ExportFunctionOp>().empty() &&
-        module.getOps<nn::ExportTensorOp>().empty())
+        module.getOps<nn::ExportTensorOp>().empty() && module.getOps<nn::ExportKernelOp>().empty())
       return; // no records: a module that is not a program, or one already built
     if (failed(TableBuilder(module).build()))
       signalPassFailure();

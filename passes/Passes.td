@@ -58,6 +58,23 @@ def NNBuildProgramTablePass : Pass<"nn-build-program-table", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
+def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp"> {
+  let summary = "Turn copies between strided views (or, for the GPU, every copy) into linalg.copy";
+  let description = [{
+    Bufferization copies with `memref.copy`. Between contiguous buffers the
+    CPU's LLVM lowering makes it a `memcpy`; between strided views (a slice
+    of a concatenation, for example) it would call MLIR's C runtime, which
+    the standalone programs do not link. This pass rewrites those copies as
+    `linalg.copy`, which becomes plain loops. With `all-copies`, every copy
+    becomes a linalg.copy: on the GPU a copy is a kernel like any other op.
+  }];
+  let options = [
+    Option<"allCopies", "all-copies", "bool", /*default=*/"false",
+           "Rewrite contiguous copies too">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def NNFuseAdjacentElementwisePass : Pass<"nn-fuse-adjacent-elementwise", "mlir::ModuleOp"> {
   let summary = "Merge neighbouring elementwise loop nests on buffers (Adam's m, v, w updates)";
   let description = [{

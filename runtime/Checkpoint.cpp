@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Checkpoint.h"
+#include "runtime/Device.h"
 #include "runtime/Writers.h"
 
 #include <algorithm>
@@ -219,6 +220,8 @@ void writeCheckpoint(const std::string &path, const Checkpoint &ck) {
 }
 
 Checkpoint snapshot(const Program &program, const std::vector<int> &roles) {
+  if (DeviceProgram *device = activeDevice())
+    device->fetchVariables(); // a GPU program's variables live on its device
   Checkpoint ck;
   for (const Tensor &v : program.variables()) {
     if (!hasRole(v.desc, roles))

@@ -1,7 +1,7 @@
 //===- InferMain.cpp - the main() of NAME-infer ---------------------------===//
 //
 // NAME-infer [--checkpoint FILE] [--data-dir DIR] [--feed NAME=FILE]...
-//            [--output FILE.npy|FILE.csv] [--seed S] [--device cpu]
+//            [--output FILE.npy|FILE.csv] [--seed S] [--device cpu|cuda|emu]
 //
 //  1. Initialise the variables (from their initializers and --seed).
 //  2. Load every placeholder of `infer` from --feed or the `data test` block.
@@ -208,10 +208,11 @@ int inferMain(const Program &program, int argc, char **argv) {
                   {"output", true, false, "FILE  write the outputs to FILE.npy or FILE.csv"},
                   {"seed", true, false, "S  seed of the random initializers (default 0)"},
                   {"threads", true, false, "N  threads of the parallel loops (default: all cores)"},
-                  {"device", true, false, "DEV  cpu (the only device of a --target=cpu program)"}});
+                  {"device", true, false,
+                   "DEV  cpu for a --target=cpu program; cuda (default) or emu for --target=cuda"}});
   if (!cl.parse(argc, argv))
     return 0;
-  applyDeviceOptions(cl);
+  applyDeviceOptions(program, cl);
   std::string output = cl.get("output");
   if (!output.empty() && !endsWith(output, ".npy") && !endsWith(output, ".csv"))
     throw Error(output + ": --output must end in .npy or .csv");

@@ -8,17 +8,16 @@
 
 #include "runtime/Main.h"
 #include "runtime/CommandLine.h"
+#include "runtime/Device.h"
 
 #include <cstdio>
 #include <malloc.h>
 #include <exception>
 #include <string>
 
-void nnrt::applyDeviceOptions(const CommandLine &cl) {
+void nnrt::applyDeviceOptions(const Program &program, const CommandLine &cl) {
   setThreads(cl.getInt("threads", 0));
-  if (cl.has("device") && cl.get("device") != "cpu")
-    throw Error("device '" + cl.get("device") +
-                "' is not available: this program was compiled with --target=cpu");
+  selectDevice(program, cl.has("device") ? cl.get("device") : "");
 }
 
 /// The runtime's half of dropout's key (support/ProgramABI.h, section 5):

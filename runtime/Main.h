@@ -12,7 +12,7 @@ class CommandLine;
 int inferMain(const Program &program, int argc, char **argv);
 int trainMain(const Program &program, int argc, char **argv);
 /// --threads N and --device DEV, which both programs take.
-void applyDeviceOptions(const CommandLine &cl);
+void applyDeviceOptions(const Program &program, const CommandLine &cl);
 } // namespace nnrt
 
 #endif // NNC_RUNTIME_MAIN_H

@@ -1,10 +1,18 @@
 //===- Program.cpp - the generated program, seen from the runtime ---------===//
 
 #include "runtime/Program.h"
+#include "runtime/Device.h"
 
 #include <sstream>
 
 namespace nnrt {
+
+void Function::run() const {
+  if (DeviceProgram *device = activeDevice())
+    device->run(*this);
+  else
+    desc->entry();
+}
 
 int64_t Tensor::numElements() const {
   int64_t n = 1;

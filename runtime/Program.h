@@ -38,7 +38,9 @@ struct Tensor {
 struct Function {
   const nnrt_function *desc;
   std::vector<Tensor> inputs, outputs;
-  void run() const { desc->entry(); }
+  /// Runs the function on the program's device (the CPU, or for a
+  /// --target=cuda program the GPU or its emulator: runtime/Device.h).
+  void run() const;
 };
 
 class Program {

@@ -251,11 +251,12 @@ int trainMain(const Program &program, int argc, char **argv) {
                   {"checkpoint-every", true, false, "K  also write the checkpoint every K steps"},
                   {"resume", false, false, "continue from the checkpoint where it stopped"},
                   {"log", true, false, "FILE  every reported value as CSV"},
-                  {"device", true, false, "DEV  cpu (the only device of a --target=cpu program)"},
+                  {"device", true, false,
+                   "DEV  cpu for a --target=cpu program; cuda (default) or emu for --target=cuda"},
                   {"quiet", false, false, "no progress bar"}});
   if (!cl.parse(argc, argv))
     return 0;
-  applyDeviceOptions(cl);
+  applyDeviceOptions(program, cl);
   const Function *step = program.function(abi::kTrainStep);
   if (!step)
     throw Error("this program has no train_step function");

@@ -17,6 +17,10 @@
 //  4. Encodings carried as text in the table: initializers, data sources and
 //     the settings (`key=value` lines).
 //  5. Dropout: how a mask is derived from (seed, step, stream, element).
+//  6. GPU programs (--target=cuda): each tensor's device slot, the PTX
+//     module and the kernels (with their twins for the emulator) in the
+//     table, nnrt_gpu_launch, and the calls the emulated kernels make into
+//     the runtime's emulator.
 //
 // Entry functions take no arguments: the runtime writes a batch into the
 // inputs' storage, calls the entry point, and reads the outputs' storage.
@@ -41,7 +45,7 @@
 
 extern "C" {
 
-#define NNRT_ABI_VERSION 1
+#define NNRT_ABI_VERSION 2
 
 /* What a tensor of the table is. */
 enum nnrt_role {
@@ -49,14 +53,16 @@ enum nnrt_role {
   NNRT_CONST = 1,    /* a frozen `const` */
   NNRT_INPUT = 2,    /* a placeholder's buffer for one function */
   NNRT_OUTPUT = 3,   /* an output's buffer for one function */
-  NNRT_STATE = 4     /* an optimizer's state (Adam's moments, ...) */
+  NNRT_STATE = 4,    /* an optimizer's state (Adam's moments, ...) */
+  NNRT_SCRATCH = 5   /* GPU programs: the arena of temporaries, device memory only */
 };
 
 /* Element types. */
 enum nnrt_dtype {
   NNRT_F32 = 0,  /* float */
   NNRT_I64 = 1,  /* int64_t (argmax) */
-  NNRT_BOOL = 2  /* one byte, 0 or 1 (comparisons) */
+  NNRT_BOOL = 2, /* one byte, 0 or 1 (comparisons) */
+  NNRT_BYTE = 3  /* bytes (the arena) */
 };
 
 typedef struct {
@@ -68,6 +74,9 @@ typedef struct {
   const int64_t *dims;  /* rank sizes, the batch already fixed */
   void *data;           /* its storage, in the program's data or bss */
   const char *init;     /* variables: an initializer spec (section 4); else "" */
+  void **device;        /* GPU programs: where the runtime stores the address of
+                           the tensor's copy on the device, which the generated
+                           host code passes to kernels; null for CPU programs */
 } nnrt_tensor;
 
 typedef struct {
@@ -78,6 +87,24 @@ typedef struct {
   int32_t num_tensors;  /*   tensors[first_tensor, first_tensor + num_tensors) */
 } nnrt_function;
 
+/* GPU programs, --device emu: one kernel compiled for the CPU from the same
+ * LLVM IR as its PTX (section 6). Defined by the object nnc builds from the
+ * kernels, as `nnrt_emu_<kernel>`. */
+typedef struct {
+  void (*thread)(void **args); /* runs one GPU thread of the kernel to its end
+                                  (or to a barrier: the emulator's contexts) */
+  int32_t synchronizes;        /* 1 when it has barriers or warp shuffles: each
+                                  thread then needs an execution context */
+  int32_t num_shared;          /* its shared-memory buffers */
+  void *const *shared;         /*   their addresses */
+  const int64_t *shared_bytes; /*   and sizes */
+} nnrt_emulated_kernel;
+
+typedef struct {
+  const char *name;                     /* the kernel's name in the PTX module */
+  const nnrt_emulated_kernel *emulated; /* its twin for --device emu */
+} nnrt_kernel;
+
 typedef struct {
   int32_t abi_version;  /* NNRT_ABI_VERSION */
   const char *model;    /* the model's name (`model NAME`, else the file's stem) */
@@ -87,6 +114,10 @@ typedef struct {
   int32_t num_functions;
   const nnrt_function *functions;
   const char *settings; /* "key=value\n" lines (section 4) */
+  const char *device_code; /* GPU programs: every kernel, as one PTX module;
+                              null for CPU programs */
+  int32_t num_kernels;
+  const nnrt_kernel *kernels; /* in the order nnrt_gpu_launch numbers them */
 } nnrt_program;
 
 /* Defined by the generated object. */
@@ -108,6 +139,14 @@ extern int64_t nnrt_dropout_key[2];
  * size). A call from inside a body runs all its iterations on that thread. */
 void nnrt_parallel_for(void (*body)(int64_t first, int64_t last), int64_t iterations);
 
+/* Defined by the runtime, for GPU programs: launches kernel number `kernel`
+ * of the table on a grid of grid_x * grid_y * grid_z blocks of
+ * block_x * block_y * block_z threads. `args` holds one pointer per kernel
+ * argument, to its value (a buffer is its device address), as cuLaunchKernel
+ * takes them. Launches are asynchronous and run in order. */
+void nnrt_gpu_launch(int32_t kernel, int64_t grid_x, int64_t grid_y, int64_t grid_z,
+                     int64_t block_x, int64_t block_y, int64_t block_z, void **args);
+
 } // extern "C"
 
 namespace nn::abi {
@@ -120,6 +159,9 @@ constexpr const char *kProgramTableSymbol = "nnrt_program_table";
 constexpr const char *kRuntimeMainSymbol = "nnrt_main";
 constexpr const char *kDropoutKeySymbol = "nnrt_dropout_key";
 constexpr const char *kParallelForSymbol = "nnrt_parallel_for";
+constexpr const char *kGPULaunchSymbol = "nnrt_gpu_launch";
+/// GPU programs: the PTX module (a NUL-terminated string).
+constexpr const char *kDeviceCodeSymbol = "nnrt_device_code";
 
 /// The entry point of function `function` ("infer" -> "nnc_infer").
 inline std::string entryPointSymbol(const std::string &function) {
@@ -132,6 +174,14 @@ inline std::string variableStorageSymbol(const std::string &name) {
 /// The buffer of placeholder `name` for one function ("nn_infer_in_x").
 inline std::string inputStorageSymbol(const std::string &function, const std::string &name) {
   return "nn_" + function + "_in_" + name;
+}
+/// GPU programs: the host global where the runtime stores the device
+/// address of buffer `storage` ("nn_var_w.device").
+inline std::string deviceSlotSymbol(const std::string &storage) { return storage + ".device"; }
+/// GPU programs: the nnrt_emulated_kernel record of kernel `kernel`, its
+/// twin compiled for the CPU ("nnrt_emu_nnc_infer_kernel_0").
+inline std::string emulatedKernelSymbol(const std::string &kernel) {
+  return "nnrt_emu_" + kernel;
 }
 /// The buffer of output `name` of one function ("nn_infer_out_p").
 inline std::string outputStorageSymbol(const std::string &function, const std::string &name) {
@@ -214,5 +264,27 @@ inline uint32_t dropoutStream(uint32_t line, uint32_t column) {
 }
 
 } // namespace nn::abi
+
+//===----------------------------------------------------------------------===//
+// 6. GPU programs
+//===----------------------------------------------------------------------===//
+
+// The table's records (nnrt_tensor::device, nnrt_program::device_code and
+// kernels, nnrt_kernel, nnrt_emulated_kernel) and nnrt_gpu_launch are above.
+// The kernels compiled for the CPU (codegen/gpu/KernelEmitter.cpp) call the
+// runtime's emulator (runtime/GPUEmulator.cpp) in place of the GPU's special
+// registers and instructions:
+//
+//   int32_t nnrt_emu_{tid,ntid,ctaid,nctaid}_{x,y,z}(void), nnrt_emu_laneid(void),
+//           nnrt_emu_warpsize(void)          the special registers
+//   void    nnrt_emu_barrier(void)           bar.sync 0 (__syncthreads)
+//   int32_t nnrt_emu_shuffle(mode, mask, value, lane, clamp, int8_t *valid)
+//                                            shfl.sync; mode 0 idx, 1 up,
+//                                            2 down, 3 bfly; 32-bit values
+//   void    nnrt_emu_shared_access(void *p, int64_t bytes, int32_t is_store)
+//                                            before every access to shared
+//                                            memory: the race check
+//
+// libdevice's math (__nv_expf, ...) becomes libm's (expf, ...).
 
 #endif // NNC_SUPPORT_PROGRAMABI_H

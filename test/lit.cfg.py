@@ -23,3 +23,14 @@ if os.path.isdir("/usr/share/datasets/fashion-mnist"):
 config.substitutions.append(
     ("%compare", "python3 " + os.path.join(config.test_source_root, "tools", "compare-numbers.py")))
 config.substitutions.append(("%python", "python3"))
+
+# ptxas from the CUDA toolkit, when present, assembles every PTX the tests emit
+# (test/codegen/gpu/ptxas.test); without it those tests are UNSUPPORTED.
+import shutil
+ptxas = shutil.which("ptxas") or ("/usr/local/cuda/bin/ptxas"
+                                  if os.path.exists("/usr/local/cuda/bin/ptxas") else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+config.substitutions.append(
+    ("%close_tensors", "python3 " + os.path.join(config.test_source_root, "tools", "close-tensors.py")))

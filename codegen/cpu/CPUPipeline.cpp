@@ -49,56 +49,7 @@ static NNMatmulMicrokernelPassOptions hostMatmulTiles() {
 }
 
 std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
-  std::vector<PipelineStage> stages;
-  int64_t batch = options.batch;
-
-  stages.push_back({"specialized", "the batch dimension fixed; constants folded",
-                    [batch](OpPassManager &pm) {
-    NNSpecializeBatchPassOptions specialize;
-    specialize.batch = batch;
-    pm.addPass(createNNSpecializeBatchPass(specialize)); // ? -> batch, re-infer shapes
-    pm.addPass(createCanonicalizerPass());               // fold constants
-    pm.addPass(createCSEPass());                         // one copy of equal ops
-  }});
-
-  stages.push_back({"grad", "gradients and optimizer updates (train programs)",
-                    [](OpPassManager &pm) {
-    pm.addPass(createNNSimplifyPass());   // log(softmax) -> log_softmax, folds
-    pm.addPass(createNNAutodiffPass());   // dL/dw for every variable, as nn ops
-    pm.addPass(createNNOptimizerPass());  // w -= ... with the optimizer's state
-    pm.addPass(createNNSimplifyPass());   // fold the constants of the updates
-    pm.addPass(createCSEPass());
-  }});
-
-  stages.push_back({"linalg", "linalg on tensors, state in memref.globals",
-                    [](OpPassManager &pm) {
-    pm.addPass(createConvertNNToLinalgPass());  // nn ops -> linalg / tensor / arith
-    pm.addPass(createNNStateToGlobalsPass());   // variables, inputs, outputs -> globals
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
-  }});
-
-  stages.push_back({"fused", "elementwise producers fused into consumers",
-                    [](OpPassManager &pm) {
-    pm.addPass(createNNFuseElementwisePass()); // a + b then relu: one loop nest
-    pm.addPass(createCanonicalizerPass());
-    pm.addPass(createCSEPass());
-  }});
-
-  stages.push_back({"bufferized", "tensors become buffers, placed in one arena",
-                    [](OpPassManager &pm) {
-    bufferization::OneShotBufferizationOptions bufferize;
-    bufferize.bufferizeFunctionBoundaries = true;
-    bufferize.setFunctionBoundaryTypeConversion(
-        bufferization::LayoutMapOption::IdentityLayoutMap);
-    pm.addPass(bufferization::createOneShotBufferizePass(bufferize)); // tensor -> memref
-    pm.addPass(createNNUpdateInPlacePass()); // no copies around variable updates
-    pm.addPass(createNNFuseAdjacentElementwisePass()); // Adam's m, v, w: one loop
-    pm.addPass(createNNPlanMemoryPass());    // temporaries -> views of one arena
-    bufferization::BufferDeallocationPipelineOptions dealloc;
-    bufferization::buildBufferDeallocationPipeline(pm, dealloc); // free temporaries
-    pm.addPass(createCanonicalizerPass());
-  }});
+  std::vector<PipelineStage> stages = buildGraphStages(options.batch);
 
   stages.push_back({"loops", "matmul micro-kernels, loops for the threads, scf.for loops",
                     [](OpPassManager &pm) {
@@ -114,18 +65,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
 
   stages.push_back({"mlir-llvm", "the LLVM dialect, with the program table",
                     [](OpPassManager &pm) {
-    pm.addPass(memref::createExpandStridedMetadataPass()); // subviews -> offsets/strides
-    pm.addPass(createLowerAffinePass());                   // affine.apply -> arith
-    pm.addPass(createConvertSCFToCFPass());                // loops -> branches
-    pm.addPass(createConvertMathToLLVMPass());             // exp, log, sqrt -> intrinsics
-    pm.addPass(createConvertMathToLibmPass());             // tanh, ... -> libm calls
-    pm.addPass(createConvertVectorToLLVMPass());           // vector ops -> LLVM vectors
-    pm.addPass(createArithToLLVMConversionPass());
-    pm.addPass(createFinalizeMemRefToLLVMConversionPass()); // memrefs -> pointers
-    pm.addPass(createConvertFuncToLLVMPass());
-    pm.addPass(createConvertControlFlowToLLVMPass());
-    pm.addPass(createReconcileUnrealizedCastsPass());
-    pm.addPass(createCanonicalizerPass());
+    addHostLoweringToLLVM(pm);                   // host code -> the LLVM dialect
     pm.addPass(createNNBuildProgramTablePass()); // nnrt_program_table and main()
   }});
   return stages;

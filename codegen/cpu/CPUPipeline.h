@@ -9,26 +9,16 @@
 #ifndef NNC_CODEGEN_CPU_CPUPIPELINE_H
 #define NNC_CODEGEN_CPU_CPUPIPELINE_H
 
-#include "mlir/Pass/PassManager.h"
-
-#include <functional>
-#include <string>
-#include <vector>
+#include "codegen/Pipeline.h"
 
 namespace nn {
-
-struct PipelineStage {
-  std::string name;        // "linalg", ... (file names of --dump-dir)
-  std::string description; // one line for learners
-  std::function<void(mlir::OpPassManager &)> addPasses;
-};
 
 struct CPUPipelineOptions {
   int64_t batch = 1; // the size of the batch dimension `?`
 };
 
 /// The stages from the nn dialect as parsed to the LLVM dialect, in order:
-/// specialized, grad, linalg, fused, bufferized, loops, llvm.
+/// the graph stages (codegen/Pipeline.h), then loops and mlir-llvm.
 std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options);
 
 /// Registers `nn-cpu-pipeline` (all stages) for nn-opt.

@@ -57,9 +57,36 @@ namespace {
 /// iterations. An inner parallel loop (the channel of a bias gradient summed
 /// over batch and pixels) would give each thread a strided walk over the
 /// whole input, slower than one thread walking it in order.
+///
+/// Each piece reads the slice of every operand that its iterations touch,
+/// which linalg's tiling computes from the first and last iteration: right
+/// only where the operand's indices grow with the loop. A reversed index
+/// (the flipped filter of a convolution's input gradient reads
+/// w[KH-1-a, ...]) would give the piece the wrong slice, so such an op is
+/// not split.
+bool growsWithDim(AffineExpr e, unsigned dim) {
+  if (!e.isFunctionOfDim(dim))
+    return true;
+  if (isa<AffineDimExpr>(e))
+    return true;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(e);
+  if (!binary)
+    return false;
+  if (e.getKind() == AffineExprKind::Add)
+    return growsWithDim(binary.getLHS(), dim) && growsWithDim(binary.getRHS(), dim);
+  if (e.getKind() == AffineExprKind::Mul)
+    if (auto c = dyn_cast<AffineConstantExpr>(binary.getRHS()))
+      return c.getValue() > 0 && growsWithDim(binary.getLHS(), dim);
+  return false;
+}
+
 bool outermostLoopSplits(linalg::LinalgOp op, ArrayRef<int64_t> ranges) {
   auto iterators = op.getIteratorTypesArray();
-  return !iterators.empty() && iterators[0] == utils::IteratorType::parallel && ranges[0] >= 2;
+  if (iterators.empty() || iterators[0] != utils::IteratorType::parallel || ranges[0] < 2)
+    return false;
+  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+    return llvm::all_of(map.getResults(), [](AffineExpr e) { return growsWithDim(e, 0); });
+  });
 }
 
 /// The smallest tile that splits `extent` into at most `maxChunks` equal

@@ -13,18 +13,6 @@
 
 include "mlir/Pass/PassBase.td"
 
-def NNExpandStridedCopiesPass : Pass<"nn-expand-strided-copies", "mlir::ModuleOp"> {
-  let summary = "Turn copies between strided views into linalg.copy";
-  let description = [{
-    Bufferization copies with `memref.copy`. Between contiguous buffers the
-    LLVM lowering makes it a `memcpy`; between strided views (a slice of a
-    concatenation, for example) it would call MLIR's C runtime, which the
-    standalone programs do not link. This pass rewrites those copies as
-    `linalg.copy`, which becomes plain loops.
-  }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
-}
-
 def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
   let summary = "Matmuls on buffers as cache-blocked, register-tiled vector loops";
   let description = [{

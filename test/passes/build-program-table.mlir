@@ -34,7 +34,7 @@ module attributes {nn.model = "tiny", nn.source = "tiny.nn", nn.settings = ["pro
 // The tensors, field by field in the order of struct nnrt_tensor: name,
 // role, dtype, rank, batched, dims, data, init. w: role 0 (variable), f32
 // (0), rank 2, not batched.
-// CHECK-LABEL: llvm.mlir.global private constant @nnrt.tensors.{{[0-9]+}}() {{.*}} : !llvm.array<3 x struct<"nnrt_tensor", (ptr, i32, i32, i32, i32, ptr, ptr, ptr)>>
+// CHECK-LABEL: llvm.mlir.global private constant @nnrt.tensors.{{[0-9]+}}() {{.*}} : !llvm.array<3 x struct<"nnrt_tensor", (ptr, i32, i32, i32, i32, ptr, ptr, ptr, ptr)>>
 // CHECK-NEXT: llvm.mlir.addressof @[[W]] : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.constant(0 : i32) : i32
 // CHECK-NEXT: llvm.mlir.constant(0 : i32) : i32
@@ -43,8 +43,9 @@ module attributes {nn.model = "tiny", nn.source = "tiny.nn", nn.settings = ["pro
 // CHECK-NEXT: llvm.mlir.addressof @[[WDIMS]] : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @nn_var_w : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @[[INIT]] : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.zero : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.undef
-// CHECK-COUNT-8: llvm.insertvalue
+// CHECK-COUNT-9: llvm.insertvalue
 // x: role 2 (input), f32, rank 2, batched, dims [4, 2], no initializer.
 // CHECK-NEXT: llvm.mlir.addressof @nnrt.str.{{[0-9]+}} : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.constant(2 : i32) : i32
@@ -54,8 +55,9 @@ module attributes {nn.model = "tiny", nn.source = "tiny.nn", nn.settings = ["pro
 // CHECK-NEXT: llvm.mlir.addressof @[[XDIMS]] : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @nn_infer_in_x : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @[[EMPTY]] : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.zero : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.undef
-// CHECK-COUNT-8: llvm.insertvalue
+// CHECK-COUNT-9: llvm.insertvalue
 // c: role 3 (output), i64 (1), rank 1, batched.
 // CHECK-NEXT: llvm.mlir.addressof @nnrt.str.{{[0-9]+}} : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.constant(3 : i32) : i32
@@ -79,8 +81,8 @@ module attributes {nn.model = "tiny", nn.source = "tiny.nn", nn.settings = ["pro
 //
 // The program: ABI version 1, its name and source, 3 tensors, 1 function,
 // the settings as lines.
-// CHECK-LABEL: llvm.mlir.global external constant @nnrt_program_table() {{.*}} : !llvm.struct<"nnrt_program", (i32, ptr, ptr, i32, ptr, i32, ptr, ptr)>
-// CHECK-NEXT: llvm.mlir.constant(1 : i32) : i32
+// CHECK-LABEL: llvm.mlir.global external constant @nnrt_program_table() {{.*}} : !llvm.struct<"nnrt_program", (i32, ptr, ptr, i32, ptr, i32, ptr, ptr, ptr, i32, ptr)>
+// CHECK-NEXT: llvm.mlir.constant(2 : i32) : i32
 // CHECK-NEXT: llvm.mlir.addressof @[[MODEL]] : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @[[SOURCE]] : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.constant(3 : i32) : i32
@@ -88,6 +90,10 @@ module attributes {nn.model = "tiny", nn.source = "tiny.nn", nn.settings = ["pro
 // CHECK-NEXT: llvm.mlir.constant(1 : i32) : i32
 // CHECK-NEXT: llvm.mlir.addressof @nnrt.functions.{{[0-9]+}} : !llvm.ptr
 // CHECK-NEXT: llvm.mlir.addressof @[[SETTINGS]] : !llvm.ptr
+// A CPU program: no device code, no kernels.
+// CHECK-NEXT: llvm.mlir.zero : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: llvm.mlir.zero : !llvm.ptr
 // CHECK: llvm.return
 //
 // main() hands over to the runtime.
@@ -95,6 +101,43 @@ module attributes {nn.model = "tiny", nn.source = "tiny.nn", nn.settings = ["pro
 // CHECK: llvm.func @main(%[[ARGC:.*]]: i32, %[[ARGV:.*]]: !llvm.ptr) -> i32
 // CHECK-NEXT: %[[R:.*]] = llvm.call @nnrt_main(%[[ARGC]], %[[ARGV]]) : (i32, !llvm.ptr) -> i32
 // CHECK-NEXT: llvm.return %[[R]] : i32
+
+// -----
+
+// A GPU program (--target=cuda): the tensor's device field points at its
+// device slot, which nn-gpu-device-pointers made; each nn.export_kernel is a
+// row {name, emulated twin} of the kernel array, in order; the PTX module
+// and the twins are external, defined with the kernels by the driver.
+module attributes {nn.model = "gpu", nn.source = "gpu.nn", nn.settings = ["program=infer"]} {
+  llvm.mlir.global private @nn_var_w() : !llvm.array<2 x f32>
+  llvm.mlir.global private @nn_var_w.device() : !llvm.ptr
+  nn.export_tensor variable "w" at @nn_var_w : tensor<2xf32> init "zeros"
+  nn.export_kernel "nnc_infer_kernel"
+  nn.export_kernel "nnc_infer_kernel_0"
+}
+// CHECK-LABEL: module attributes {nn.model = "gpu"
+// CHECK-NOT: nn.export
+// CHECK-LABEL: llvm.mlir.global private constant @nnrt.tensors.{{[0-9]+}}()
+// CHECK: llvm.mlir.addressof @nn_var_w : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.addressof @nnrt.str.{{[0-9]+}} : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.addressof @nn_var_w.device : !llvm.ptr
+// CHECK-DAG: llvm.mlir.global external constant @nnrt_device_code() {{.*}} : i8
+// CHECK-DAG: llvm.mlir.global external constant @nnrt_emu_nnc_infer_kernel() {{.*}} : i8
+// CHECK-DAG: llvm.mlir.global external constant @nnrt_emu_nnc_infer_kernel_0() {{.*}} : i8
+// CHECK-DAG: llvm.mlir.global private constant @[[K0:nnrt.str.[0-9]+]]("nnc_infer_kernel\00")
+// CHECK-DAG: llvm.mlir.global private constant @[[K1:nnrt.str.[0-9]+]]("nnc_infer_kernel_0\00")
+// CHECK-LABEL: llvm.mlir.global private constant @nnrt.kernels.{{[0-9]+}}() {{.*}} : !llvm.array<2 x struct<"nnrt_kernel", (ptr, ptr)>>
+// CHECK-NEXT: llvm.mlir.addressof @[[K0]] : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.addressof @nnrt_emu_nnc_infer_kernel : !llvm.ptr
+// CHECK: llvm.mlir.addressof @[[K1]] : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.addressof @nnrt_emu_nnc_infer_kernel_0 : !llvm.ptr
+// CHECK-LABEL: llvm.mlir.global external constant @nnrt_program_table()
+// CHECK: llvm.mlir.constant(0 : i32) : i32
+// CHECK-NEXT: llvm.mlir.zero : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.addressof @nnrt.str.{{[0-9]+}} : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.addressof @nnrt_device_code : !llvm.ptr
+// CHECK-NEXT: llvm.mlir.constant(2 : i32) : i32
+// CHECK-NEXT: llvm.mlir.addressof @nnrt.kernels.{{[0-9]+}} : !llvm.ptr
 
 // -----
 

@@ -3,7 +3,8 @@ that exist, and that every pass follows the naming triple.
 
     check-pass-lists.py SOURCE_ROOT
 
-The passes are the records of passes/Passes.td and codegen/cpu/Passes.td.
+The passes are the records of passes/Passes.td, codegen/cpu/Passes.td and
+codegen/gpu/Passes.td.
 For each pass `NNFooBarPass` with flag `nn-foo-bar` declared in folder F:
   - F/FooBar.cpp exists (ConvertNNToLinalgPass: ConvertNNToLinalg.cpp);
   - test/F/foo-bar.mlir exists (the flag without `nn-`);
@@ -15,9 +16,9 @@ import os
 import re
 import sys
 
-PASS_FILES = ["passes/Passes.td", "codegen/cpu/Passes.td"]
+PASS_FILES = ["passes/Passes.td", "codegen/cpu/Passes.td", "codegen/gpu/Passes.td"]
 # Names that look like pass flags but are not passes.
-NOT_PASSES = {"nn-opt", "nn-cpu-pipeline", "nn-language"}
+NOT_PASSES = {"nn-opt", "nn-cpu-pipeline", "nn-gpu-pipeline", "nn-language"}
 FLAG = re.compile(r"(?<![\w/.-])(?:convert-)?nn-[a-z0-9]+(?:-[a-z0-9]+)*(?![\w-])")
 
 

@@ -10,6 +10,8 @@
 
 #include "codegen/cpu/CPUPipeline.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/gpu/GPUPipeline.h"
+#include "codegen/gpu/Passes.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
 
@@ -24,10 +26,13 @@ int main(int argc, char **argv) {
   registry.insert<nn::NNDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  nn::registerGPUExternalModels(registry);
   mlir::registerAllPasses();
   nn::registerNNPasses();
   nn::registerNNCPUPasses();
   nn::registerCPUPipeline();
+  nn::registerNNGPUPasses();
+  nn::registerGPUPipeline();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "nn-opt: nnc's passes and MLIR's\n", registry));
 }

@@ -1,13 +1,14 @@
 //===- nnc.cpp - the nnc compiler driver ----------------------------------===//
 //
-//   nnc MODEL.nn [-o DIR] [--emit=STAGE] [--dump-dir DIR] [--target=cpu]
+//   nnc MODEL.nn [-o DIR] [--emit=STAGE] [--dump-dir DIR] [--target=cpu|cuda]
 //
 // Runs the pipeline stage by stage, as MLIR's Toy tutorial does, and stops
 // where --emit says. The stages are one ordered table (`stages()`): the
-// frontend's (ast, nn), the CPU pipeline's (codegen/cpu/CPUPipeline.cpp:
-// specialized, grad, linalg, fused, bufferized, loops, mlir-llvm) and the
-// back end's (llvm, obj); `dot` and `memory` are views of the nn and
-// bufferized stages. Without --emit it builds DIR/NAME-train and
+// frontend's (ast, nn), the graph stages every target shares
+// (codegen/Pipeline.cpp: specialized, grad, linalg, fused, bufferized), the
+// CPU target's (loops) or the GPU target's (gpu, kernels, nvvm), then
+// mlir-llvm, and the back end's (llvm, ptx, obj); `dot` and `memory` are
+// views of the nn and bufferized stages. Without --emit it builds DIR/NAME-train and
 // DIR/NAME-infer. `--dump-dir` writes every stage to numbered files, and
 // MLIR's own options work too (--mlir-print-ir-after-all; --help-hidden).
 //
@@ -26,6 +27,8 @@
 #include "codegen/LLVMEmitter.h"
 #include "codegen/Linker.h"
 #include "codegen/cpu/CPUPipeline.h"
+#include "codegen/gpu/GPUPipeline.h"
+#include "codegen/gpu/KernelEmitter.h"
 #include "frontend/AST.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/Lexer.h"
@@ -45,6 +48,8 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
@@ -62,6 +67,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -96,8 +102,11 @@ cl::opt<std::string> dumpDir("dump-dir", cl::desc("Write every stage to numbered
                              cl::value_desc("DIR"), cl::cat(nncOptions));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"),
                             cl::cat(nncOptions));
-cl::opt<std::string> gpuArch("gpu-arch", cl::desc("GPU architecture for --target=cuda"),
-                             cl::init("sm_80"), cl::cat(nncOptions));
+cl::opt<std::string> gpuArch("gpu-arch",
+                             cl::desc("GPU architecture of the PTX for --target=cuda "
+                                      "(default sm_75: runs on every GPU CUDA 13 supports)"),
+                             cl::value_desc("sm_XX"), cl::init(nn::defaultGPUArch()),
+                             cl::cat(nncOptions));
 cl::opt<bool> gradcheck("gradcheck",
                         cl::desc("Check the loss's gradients against finite differences "
                                  "in float64 instead of building programs"),
@@ -114,11 +123,19 @@ cl::opt<int> gradcheckBatch("gradcheck-batch",
 //===----------------------------------------------------------------------===//
 
 /// One stage of nnc, or a view of one: --emit=NAME stops after stage `of`
-/// (itself, for a stage) and prints it.
+/// (itself, for a stage) and prints it. `target` is the only target that has
+/// the stage ("" for all).
 struct Stage {
-  std::string name, help, of;
+  std::string name, help, of, target = "";
   bool isView() const { return name != of; }
 };
+
+bool isGPU() { return target == "cuda"; }
+
+/// The middle end of the target: the shared graph stages, then the target's.
+std::vector<nn::PipelineStage> targetPipeline() {
+  return isGPU() ? nn::buildGPUPipeline({}) : nn::buildCPUPipeline({});
+}
 
 /// The ordered table of everything --emit can print.
 const std::vector<Stage> &stages() {
@@ -126,14 +143,20 @@ const std::vector<Stage> &stages() {
     std::vector<Stage> s = {{"ast", "the syntax tree", "ast"},
                             {"nn", "the nn dialect as parsed (batch still ?)", "nn"},
                             {"dot", "the nn graph for Graphviz", "nn"}};
-    for (const nn::PipelineStage &p : nn::buildCPUPipeline({}))
-      s.push_back({p.name, p.description, p.name});
+    // The CPU's stages, with the GPU's own inserted before mlir-llvm.
+    std::vector<nn::PipelineStage> cpu = nn::buildCPUPipeline({}), gpu = nn::buildGPUPipeline({});
+    size_t shared = nn::buildGraphStages(1).size();
+    for (size_t i = 0; i + 1 < cpu.size(); ++i)
+      s.push_back({cpu[i].name, cpu[i].description, cpu[i].name, i < shared ? "" : "cpu"});
+    for (const nn::PipelineStage &p : llvm::ArrayRef(gpu).slice(shared, gpu.size() - shared - 1))
+      s.push_back({p.name, p.description, p.name, "cuda"});
+    s.push_back({"mlir-llvm", "the LLVM dialect, with the program table", "mlir-llvm"});
     // The memory plan is made in the bufferized stage; print it after it.
     auto bufferized = llvm::find_if(s, [](const Stage &x) { return x.name == "bufferized"; });
     s.insert(bufferized + 1, {"memory", "the static memory plan of each program", "bufferized"});
     s.push_back({"llvm", "LLVM IR, optimised for this CPU", "llvm"});
     s.push_back({"obj", "write DIR/NAME-train.o and DIR/NAME-infer.o", "obj"});
-    s.push_back({"ptx", "the GPU kernels as PTX (needs --target=cuda)", "ptx"});
+    s.push_back({"ptx", "the GPU kernels as PTX", "ptx", "cuda"});
     return s;
   }();
   return all;
@@ -161,7 +184,8 @@ void parseCommandLine(int argc, char **argv) {
   cl::HideUnrelatedOptions(nncOptions);
   cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "nnc " << NNC_VERSION << ", a static graph compiler for neural networks\n"
-       << "  with LLVM and MLIR " << LLVM_VERSION_STRING << "; targets: cpu (x86-64)\n";
+       << "  with LLVM and MLIR " << LLVM_VERSION_STRING
+       << "; targets: cpu (x86-64), cuda (NVIDIA PTX)\n";
   });
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -179,11 +203,17 @@ int failWith(const llvm::Twine &message) {
 }
 
 LogicalResult checkTarget() {
-  if (emits("ptx") && target == "cpu")
-    return failWith("--emit=ptx needs --target=cuda"), failure();
-  if (target != "cpu")
-    return failWith("--target=" + target +
-                    " is not supported by this version of nnc (only --target=cpu)"),
+  if (target != "cpu" && target != "cuda")
+    return failWith("unknown --target=" + target + " (cpu or cuda)"), failure();
+  if (emitted() && !emitted()->target.empty() && emitted()->target != target)
+    return failWith("--emit=" + emitted()->name + " is a stage of --target=" +
+                    emitted()->target),
+           failure();
+  llvm::StringRef arch = gpuArch;
+  unsigned number = 0;
+  if (!arch.consume_front("sm_") || arch.getAsInteger(10, number) || number < 75)
+    return failWith("--gpu-arch=" + gpuArch +
+                    ": expected sm_XX with XX at least 75 (what CUDA 13 supports)"),
            failure();
   return success();
 }
@@ -195,9 +225,11 @@ DialectRegistry dialectRegistry() {
   registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect, linalg::LinalgDialect,
                   tensor::TensorDialect, math::MathDialect, memref::MemRefDialect,
                   bufferization::BufferizationDialect, scf::SCFDialect, affine::AffineDialect,
-                  vector::VectorDialect, cf::ControlFlowDialect, LLVM::LLVMDialect>();
+                  vector::VectorDialect, cf::ControlFlowDialect, LLVM::LLVMDialect,
+                  gpu::GPUDialect, NVVM::NVVMDialect>();
   registerAllExtensions(registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
+  nn::registerGPUExternalModels(registry);
   tensor::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(registry);
@@ -401,7 +433,7 @@ int runGradientCheck(MLIRContext &context, const nn::Module &ast) {
 // Step 3: the middle end of one program, stage by stage
 //===----------------------------------------------------------------------===//
 
-/// Runs the CPU pipeline's stages on `program`, dumping each, until the one
+/// Runs the target's stages on `program`, dumping each, until the one
 /// --emit asked for, which it prints. Returns true when the program went all
 /// the way to the LLVM dialect (and the back end is next).
 FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t index, size_t count,
@@ -417,7 +449,7 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
     });
     return false;
   }
-  for (nn::PipelineStage &stage : nn::buildCPUPipeline({})) {
+  for (nn::PipelineStage &stage : targetPipeline()) {
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();
@@ -449,6 +481,33 @@ struct BackEndJob {
   std::unique_ptr<llvm::Module> module;
 };
 
+/// A GPU program's kernels, in LLVM IR: PTX (printed for --emit=ptx) and
+/// the same kernels for the emulator, linked into the host module `host`. Returns false when --emit=ptx printed.
+FailureOr<bool> emitKernels(Program &program, const llvm::Module *kernels, size_t index,
+                            size_t count, StageDumper &dumper, llvm::Module &host) {
+  dumper.write(program.kind, "kernels", "ll",
+               [&](llvm::raw_ostream &os) { kernels->print(os, nullptr); });
+  nn::KernelTarget gpu;
+  gpu.arch = gpuArch;
+  gpu.libdevice = nn::builtinLibdevicePath();
+  FailureOr<std::string> ptx = nn::emitPTX(*kernels, gpu);
+  if (failed(ptx))
+    return failure();
+  dumper.write(program.kind, "ptx", "ptx", [&](llvm::raw_ostream &os) { os << *ptx; });
+  if (emits("ptx")) {
+    printProgram(program, index, count, "//", [&](llvm::raw_ostream &os) { os << *ptx; });
+    return false;
+  }
+  auto emulated = nn::buildEmulatedKernels(*kernels, *ptx, host);
+  if (failed(emulated))
+    return failure();
+  dumper.write(program.kind, "emulated-kernels", "ll",
+               [&](llvm::raw_ostream &os) { (*emulated)->print(os, nullptr); });
+  if (llvm::Linker::linkModules(host, std::move(*emulated)))
+    return failWith("linking the emulated kernels failed"), failure();
+  return true;
+}
+
 /// Translates a program in the LLVM dialect to LLVM IR; with --emit=llvm,
 /// optimises and prints it instead of queueing it for the back end.
 LogicalResult translateProgram(Program &program, size_t index, size_t count,
@@ -457,9 +516,18 @@ LogicalResult translateProgram(Program &program, size_t index, size_t count,
   if (!machine)
     return failure();
   auto context = std::make_unique<llvm::LLVMContext>();
+  // The kernels leave the module first: what is translated is the host's.
+  std::unique_ptr<llvm::Module> kernels;
+  if (isGPU() && !(kernels = nn::takeKernels(*program.module, *context)))
+    return failure();
   auto module = nn::translateToLLVMIR(*program.module, *context, *machine);
   if (!module)
     return failWith("translation to LLVM IR failed"), failure();
+  if (isGPU()) {
+    FailureOr<bool> go = emitKernels(program, kernels.get(), index, count, dumper, *module);
+    if (failed(go) || !*go)
+      return failure(failed(go));
+  }
   dumper.write(program.kind, "llvm", "ll",
                [&](llvm::raw_ostream &os) { module->print(os, nullptr); });
   if (emits("llvm")) {

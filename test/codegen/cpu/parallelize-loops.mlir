@@ -77,3 +77,24 @@ func.func @left_whole(%a: memref<128x64xf32>, %sums: memref<64xf32>, %small: mem
   }
   return
 }
+
+// Left whole: an op that reads an operand backwards along the outermost loop
+// (the flipped filter of conv2d's input gradient, w[4 - a, 4 - b, c, o]).
+// Tiling computes a piece's slice from its first and last iteration, which is
+// wrong for a reversed index: split, each piece read out of bounds.
+#flip = affine_map<(a, b, o, c) -> (4 - a, 4 - b, c, o)>
+#id4 = affine_map<(a, b, o, c) -> (a, b, o, c)>
+// CHECK-LABEL: func.func @reversed_index
+// CHECK-NOT:     scf.parallel
+// CHECK:         linalg.generic
+// CHECK-NOT:     scf.parallel
+// CHECK:         return
+func.func @reversed_index(%w: memref<5x5x32x64xf32>, %flipped: memref<5x5x64x32xf32>) {
+  linalg.generic {indexing_maps = [#flip, #id4],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%w : memref<5x5x32x64xf32>) outs(%flipped : memref<5x5x64x32xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  }
+  return
+}

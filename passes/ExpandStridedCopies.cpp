@@ -3,10 +3,11 @@
 // nn-expand-strided-copies: a copy that touches a non-contiguous view cannot
 // be one memcpy; rather than calling MLIR's C runtime (`memrefCopy`), which
 // generated programs do not link, it becomes a linalg.copy and then loops.
+// With `all-copies` (the GPU pipeline) every copy does: it becomes a kernel.
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/cpu/Passes.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -15,7 +16,7 @@
 
 namespace nn {
 #define GEN_PASS_DEF_NNEXPANDSTRIDEDCOPIESPASS
-#include "codegen/cpu/Passes.h.inc"
+#include "passes/Passes.h.inc"
 } // namespace nn
 
 using namespace mlir;
@@ -30,9 +31,10 @@ bool isContiguous(Value v) {
 
 struct ExpandStridedCopies
     : nn::impl::NNExpandStridedCopiesPassBase<ExpandStridedCopies> {
+  using NNExpandStridedCopiesPassBase::NNExpandStridedCopiesPassBase;
   void runOnOperation() override {
-    getOperation().walk([](memref::CopyOp copy) {
-      if (isContiguous(copy.getSource()) && isContiguous(copy.getTarget()))
+    getOperation().walk([&](memref::CopyOp copy) {
+      if (!allCopies && isContiguous(copy.getSource()) && isContiguous(copy.getTarget()))
         return;
       OpBuilder b(copy);
       b.create<linalg::CopyOp>(copy.getLoc(), copy.getSource(), copy.getTarget());

@@ -1,0 +1,79 @@
+//===- Passes.td - the NVIDIA GPU target's passes ----------*- tablegen -*-===//
+//
+// The passes of the GPU pipeline (codegen/gpu/GPUPipeline.cpp) that no other
+// target uses: from linalg on buffers to kernels on a grid of threads, and
+// the host's side of launching them. Sorted by flag; each is one file in
+// codegen/gpu/ with a lit test in test/codegen/gpu/, named as in
+// passes/Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NN_GPU_PASSES_TD
+#define NN_GPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NNGPUDevicePointersPass : Pass<"nn-gpu-device-pointers", "mlir::ModuleOp"> {
+  let summary = "The host code addresses the device's copy of every buffer";
+  let description = [{
+    On the LLVM dialect of a GPU program. The buffers of the program (the
+    storage of every tensor and the arena) live on the device, at addresses
+    the runtime chooses when it starts. For each such global `@G` the pass
+    adds a host global `@G.device` (a pointer, which the runtime fills; the
+    program table says where it is) and makes the host functions read the
+    device address from it wherever they took the address of `@G`, so that
+    the buffers they pass to kernels are the device's. The arena gets a
+    record of role `scratch`, so that the runtime allocates it.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::nn::NNDialect"];
+}
+
+def NNGPUGatherKernelsPass : Pass<"nn-gpu-gather-kernels", "mlir::ModuleOp"> {
+  let summary = "Put every kernel of the program into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes a gpu.module per kernel. A program loads its
+    kernels as one PTX module, once: this pass moves every kernel into
+    `gpu.module @nnc_kernels`, each named after the module it came from
+    (unique), and points every gpu.launch_func at it.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
+def NNGPULaunchToRuntimePass : Pass<"nn-gpu-launch-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Kernel launches as calls of the runtime's nnrt_gpu_launch";
+  let description = [{
+    Each `gpu.launch_func` of a host function becomes a call of
+    `nnrt_gpu_launch(kernel, grid x, y, z, block x, y, z, args)`
+    (support/ProgramABI.h): `kernel` is the kernel's index in
+    `@nnc_kernels` (and in the program table), `args` an array of pointers
+    to the arguments' values, as cuLaunchKernel takes them. A buffer is
+    passed as its aligned address (the kernels take bare pointers: shapes
+    are static). Each kernel is recorded (`nn.export_kernel`), in the
+    order of its number, for the program table.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::LLVM::LLVMDialect",
+                           "::nn::NNDialect"];
+}
+
+def NNGPUMapParallelLoopsPass : Pass<"nn-gpu-map-parallel-loops", "mlir::ModuleOp"> {
+  let summary = "Each outermost parallel loop becomes a grid of GPU threads, one per iteration";
+  let description = [{
+    After convert-linalg-to-parallel-loops, every linalg op is an
+    scf.parallel over its parallel dimensions. Each such loop at the top of
+    a function becomes a `gpu.launch` of 1-D blocks of `block-size` threads,
+    thread k taking the k-th iteration (the innermost dimension fastest, so
+    that neighbouring threads touch neighbouring elements). Constants and
+    views of buffers that the body uses are made again inside the launch;
+    the buffers and host scalars become the kernel's arguments. Host code
+    left touching device memory is an error.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+#endif // NN_GPU_PASSES_TD
