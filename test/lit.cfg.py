@@ -24,6 +24,11 @@ config.substitutions.append(
     ("%compare", "python3 " + os.path.join(config.test_source_root, "tools", "compare-numbers.py")))
 config.substitutions.append(("%python", "python3"))
 
+# libdevice (the CUDA toolkit's math for PTX), when nnc was built with it:
+# --target=cuda programs whose kernels call exp, log or tanh need it.
+if config.nnc_libdevice and os.path.exists(config.nnc_libdevice):
+    config.available_features.add("libdevice")
+
 # ptxas from the CUDA toolkit, when present, assembles every PTX the tests emit
 # (test/codegen/gpu/ptxas.test); without it those tests are UNSUPPORTED.
 import shutil
