@@ -13,6 +13,8 @@ The layers, sizes, batch sizes, losses (summed cross-entropy) and Adam
 depend on the pixels. Times exclude the first 20 steps (compilation, warm-up)
 and are measured in-process with perf_counter. Threads: run it under
 `taskset` (bench/run.py does); torch is also told its thread count.
+BENCH_DEVICE=cuda runs torch on the GPU (bench/gpu/device-check.sh); the
+clock then waits for the GPU's queue before it is read.
 """
 import os
 import sys
@@ -47,12 +49,14 @@ def initial():
     return {k: (rng.standard_normal(s).astype(np.float32) * 0.1) for k, s in shapes().items()}
 
 
-def timed(step, warmup=20):
+def timed(step, warmup=20, sync=lambda: None):
     for _ in range(warmup):
         step()
+    sync()
     start = time.perf_counter()
     for _ in range(STEPS):
         step()
+    sync()
     seconds = time.perf_counter() - start
     import resource
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -65,8 +69,9 @@ def timed(step, warmup=20):
 def run_torch():
     import torch
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", "1")))
-    p = {k: torch.tensor(v, requires_grad=True) for k, v in initial().items()}
-    x, t = torch.tensor(X), torch.tensor(T)
+    device = os.environ.get("BENCH_DEVICE", "cpu")
+    p = {k: torch.tensor(v, device=device, requires_grad=True) for k, v in initial().items()}
+    x, t = torch.tensor(X, device=device), torch.tensor(T, device=device)
     F = torch.nn.functional
 
     def logits(x, train):
@@ -93,7 +98,7 @@ def run_torch():
         def step():
             with torch.no_grad():
                 F.softmax(logits(x, False), 1)
-    timed(step)
+    timed(step, sync=torch.cuda.synchronize if device == "cuda" else lambda: None)
 
 
 def run_jax():
