@@ -12,8 +12,8 @@
 //     written is NaN), and the race record is reset.
 //  2. A kernel without barriers or shuffles runs each thread to its end, in
 //     order: nothing can tell the order apart.
-//  3. A kernel with them gets one execution context (a ucontext fiber with
-//     its own stack) per GPU thread. The scheduler runs every runnable
+//  3. A kernel with them gets one execution context (a fiber: its own
+//     stack and saved registers) per GPU thread. The scheduler runs every runnable
 //     thread until it ends or reaches a barrier or a shuffle. A barrier
 //     opens when every thread of the block waits at it: a thread that ends
 //     while others wait is reported (the barrier is not reached by all). A
@@ -37,8 +37,42 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <ucontext.h>
 #include <vector>
+
+// Switching fibers: saves the callee-saved registers, the SSE and x87
+// control words and the stack pointer of the running context at *save, and
+// resumes the context whose stack pointer is `load` (x86-64 System V). This
+// is what swapcontext does, less its two system calls for the signal mask:
+// the tiled matmul's kernels switch fibers tens of millions of times a step.
+extern "C" void nnrt_emu_switch(void **save, void *load);
+asm(R"(
+  .text
+  .globl nnrt_emu_switch
+  .type nnrt_emu_switch, @function
+nnrt_emu_switch:
+  pushq %rbp
+  pushq %rbx
+  pushq %r12
+  pushq %r13
+  pushq %r14
+  pushq %r15
+  subq $8, %rsp
+  stmxcsr (%rsp)
+  fnstcw 4(%rsp)
+  movq %rsp, (%rdi)
+  movq %rsi, %rsp
+  ldmxcsr (%rsp)
+  fldcw 4(%rsp)
+  addq $8, %rsp
+  popq %r15
+  popq %r14
+  popq %r13
+  popq %r12
+  popq %rbx
+  popq %rbp
+  ret
+  .size nnrt_emu_switch, .-nnrt_emu_switch
+)");
 
 namespace nnrt {
 namespace {
@@ -78,8 +112,8 @@ struct BlockRun {
   bool fibers = false;
   std::vector<ThreadState> state;
   std::vector<ShuffleSlot> shuffles;
-  std::vector<ucontext_t> contexts;
-  ucontext_t scheduler;
+  std::vector<void *> contexts; // each thread's saved stack pointer
+  void *scheduler = nullptr;
   std::vector<SharedBuffer> shared;
   int64_t epoch = 0;
   int64_t races = 0;
@@ -105,18 +139,38 @@ struct BlockRun {
 
 BlockRun run;
 
-/// The entry of a thread's fiber.
+/// The entry of a thread's fiber, which never returns: the last switch
+/// leaves it for good.
 void fiberMain() {
   run.thread(run.args);
   run.state[run.current] = ThreadState::Done;
-  // returning resumes uc_link: the scheduler
+  nnrt_emu_switch(&run.contexts[run.current], run.scheduler);
+  __builtin_unreachable();
+}
+
+/// A fresh fiber's stack, laid out as nnrt_emu_switch leaves a context: the
+/// control words, six callee-saved registers, then fiberMain as the return
+/// address, placed so that fiberMain starts with the stack aligned as after
+/// a call (rsp = 8 mod 16).
+void *newFiber(char *stack, size_t bytes) {
+  uintptr_t top = reinterpret_cast<uintptr_t>(stack + bytes) & ~uintptr_t(15);
+  auto *sp = reinterpret_cast<uint64_t *>(top - 8);
+  *--sp = reinterpret_cast<uint64_t>(&fiberMain);
+  for (int r = 0; r < 6; ++r)
+    *--sp = 0;
+  uint32_t mxcsr;
+  uint16_t fpcw;
+  asm volatile("stmxcsr %0" : "=m"(mxcsr));
+  asm volatile("fnstcw %0" : "=m"(fpcw));
+  *--sp = uint64_t(mxcsr) | uint64_t(fpcw) << 32;
+  return sp;
 }
 
 /// Yields from a thread's fiber to the scheduler in state `s`.
 void waitAs(ThreadState s) {
   int self = run.current;
   run.state[self] = s;
-  swapcontext(&run.contexts[self], &run.scheduler);
+  nnrt_emu_switch(&run.contexts[self], run.scheduler);
 }
 
 /// Reports and counts a race at word `offset` of buffer `buffer`.
@@ -136,12 +190,7 @@ void reportRace(const char *kind, const SharedBuffer &buffer, size_t word, int o
 /// Step 3: runs the block's threads, one fiber each, until all are done.
 void runWithFibers(std::vector<char> &stacks) {
   for (int t = 0; t < run.threads; ++t) {
-    ucontext_t &c = run.contexts[t];
-    getcontext(&c);
-    c.uc_stack.ss_sp = stacks.data() + t * kStackBytes;
-    c.uc_stack.ss_size = kStackBytes;
-    c.uc_link = &run.scheduler;
-    makecontext(&c, fiberMain, 0);
+    run.contexts[t] = newFiber(stacks.data() + t * kStackBytes, kStackBytes);
     run.state[t] = ThreadState::Runnable;
   }
   for (;;) {
@@ -150,7 +199,7 @@ void runWithFibers(std::vector<char> &stacks) {
       if (run.state[t] != ThreadState::Runnable)
         continue;
       run.current = t;
-      swapcontext(&run.scheduler, &run.contexts[t]);
+      nnrt_emu_switch(&run.scheduler, run.contexts[t]);
       ran = true;
     }
     // Shuffles: a warp whose live threads have all arrived completes.

@@ -39,6 +39,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/gpu/KernelBuilder.h"
 #include "codegen/gpu/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -58,36 +59,6 @@ namespace nn {
 using namespace mlir;
 
 namespace {
-
-/// Whether `v` can be computed again inside the launch: a constant, or a
-/// view (of a view, ...) with constant offsets and sizes. memref.get_global
-/// stays outside: the buffer itself is what the kernel receives.
-bool canSink(Value v, llvm::DenseMap<Value, bool> &known) {
-  auto it = known.find(v);
-  if (it != known.end())
-    return it->second;
-  Operation *def = v.getDefiningOp();
-  bool ok = def && def->getNumRegions() == 0 && isPure(def) &&
-            (isa<arith::ConstantOp>(def) || isa<ViewLikeOpInterface>(def) ||
-             isa<arith::ArithDialect>(def->getDialect())) &&
-            llvm::all_of(def->getOperands(), [&](Value o) {
-              return canSink(o, known) || isa_and_nonnull<memref::GetGlobalOp>(o.getDefiningOp());
-            });
-  return known[v] = ok;
-}
-
-/// Clones the ops that compute `v` (operands first) at `b`'s insertion point.
-Value sink(Value v, OpBuilder &b, IRMapping &mapping, llvm::DenseMap<Value, bool> &known) {
-  if (Value done = mapping.lookupOrNull(v))
-    return done;
-  if (!canSink(v, known))
-    return v; // a buffer (memref.get_global) or a host scalar: an argument
-  Operation *def = v.getDefiningOp();
-  for (Value operand : def->getOperands())
-    sink(operand, b, mapping, known);
-  Operation *copy = b.clone(*def, mapping);
-  return copy->getResult(cast<OpResult>(v).getResultNumber());
-}
 
 /// Whether `v` is memory on the device: a view of a global with storage
 /// (the program's tensors and the arena; an external global such as the
@@ -152,8 +123,7 @@ Kernel createKernel(Operation *at, int64_t grid, int64_t block, int64_t total) {
 /// Clones `ops` into the kernel's body; what they use from outside is
 /// computed again inside when it can be (constants, views), else it becomes
 /// a kernel argument (a buffer, a host scalar).
-void cloneInto(Kernel &kernel, ArrayRef<Operation *> ops, IRMapping &mapping) {
-  llvm::DenseMap<Value, bool> known;
+void cloneInto(Kernel &kernel, ArrayRef<Operation *> ops, nn::ValueSinker &sinker) {
   llvm::SetVector<Value> captured;
   llvm::SmallPtrSet<Operation *, 8> inside(ops.begin(), ops.end());
   for (Operation *op : ops) {
@@ -164,10 +134,10 @@ void cloneInto(Kernel &kernel, ArrayRef<Operation *> ops, IRMapping &mapping) {
       getUsedValuesDefinedAbove(region, captured);
   }
   for (Value v : captured)
-    if (!mapping.contains(v))
-      mapping.map(v, sink(v, kernel.body, mapping, known));
+    if (!sinker.mapping().contains(v))
+      sinker.mapping().map(v, sinker.sink(v, kernel.body));
   for (Operation *op : ops)
-    kernel.body.clone(*op, mapping);
+    kernel.body.clone(*op, sinker.mapping());
 }
 
 struct GPUMapParallelLoops : nn::impl::NNGPUMapParallelLoopsPassBase<GPUMapParallelLoops> {
@@ -219,24 +189,24 @@ struct GPUMapParallelLoops : nn::impl::NNGPUMapParallelLoopsPassBase<GPUMapParal
     OpBuilder &body = kernel.body;
     Location loc = loop.getLoc();
     auto index = [&](int64_t v) -> Value { return body.create<arith::ConstantIndexOp>(loc, v); };
-    IRMapping mapping;
-    llvm::DenseMap<Value, bool> known;
+    nn::ValueSinker sinker;
     // k -> (i0, i1, ...), the last dimension the fastest: i_d = lb_d + step_d *
     // ((k / stride_d) mod count_d).
     int64_t stride = 1;
     for (int64_t d = counts->size() - 1; d >= 0; --d) {
       Value q = body.create<arith::DivUIOp>(loc, kernel.k, index(stride));
       Value r = d == 0 ? q : body.create<arith::RemUIOp>(loc, q, index((*counts)[d]));
-      Value lb = sink(loop.getLowerBound()[d], body, mapping, known);
-      Value step = sink(loop.getStep()[d], body, mapping, known);
-      mapping.map(loop.getInductionVars()[d],
-                  body.create<arith::AddIOp>(loc, lb, body.create<arith::MulIOp>(loc, r, step)));
+      Value lb = sinker.sink(loop.getLowerBound()[d], body);
+      Value step = sinker.sink(loop.getStep()[d], body);
+      sinker.mapping().map(
+          loop.getInductionVars()[d],
+          body.create<arith::AddIOp>(loc, lb, body.create<arith::MulIOp>(loc, r, step)));
       stride *= (*counts)[d];
     }
     SmallVector<Operation *> ops;
     for (Operation &op : loop.getBody()->without_terminator())
       ops.push_back(&op);
-    cloneInto(kernel, ops, mapping);
+    cloneInto(kernel, ops, sinker);
     loop.erase();
     return success();
   }
@@ -276,8 +246,8 @@ struct GPUMapParallelLoops : nn::impl::NNGPUMapParallelLoopsPassBase<GPUMapParal
             "allocates device memory outside the static memory plan: not supported "
             "on the GPU");
       Kernel kernel = createKernel(run.front(), 1, 1, 1);
-      IRMapping mapping;
-      cloneInto(kernel, run, mapping);
+      nn::ValueSinker sinker;
+      cloneInto(kernel, run, sinker);
       for (Operation *op : llvm::reverse(run))
         op->erase();
     }

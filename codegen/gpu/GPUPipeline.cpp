@@ -5,8 +5,10 @@
 // bufferized). Each stage is a flat list of passes, one comment a line;
 // `nnc --target=cuda --dump-dir DIR` writes the IR after every stage.
 //
-//   gpu        every linalg op a loop nest whose parallel loops are a grid of
-//              GPU threads (gpu.launch), one thread per output element
+//   gpu        every matmul a kernel tiled through shared memory and
+//              registers; every other linalg op a loop nest whose parallel
+//              loops are a grid of GPU threads (gpu.launch), one thread per
+//              output element
 //   kernels    each launch's body outlined into a kernel (gpu.func), all of
 //              them in one gpu.module, @nnc_kernels; the host functions only
 //              launch them (gpu.launch_func)
@@ -44,6 +46,7 @@ static void addMapToThreads(OpPassManager &pm, const GPUPipelineOptions &options
   NNExpandStridedCopiesPassOptions copies;
   copies.allCopies = true;
   pm.addPass(createNNExpandStridedCopiesPass(copies)); // every copy -> linalg.copy
+  pm.addPass(createNNGPUTileMatmulPass());             // matmuls: tiled kernels
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass()); // scf.parallel
   pm.addPass(createCanonicalizerPass());
   NNGPUMapParallelLoopsPassOptions map;
@@ -112,11 +115,24 @@ struct LaunchFuncMemoryEffects
     }
   }
 };
+/// gpu.barrier declares none either; it orders every access to memory
+/// before it against every one after it, as a read and a write of all
+/// memory would (so that no pass moves or merges loads across it).
+struct BarrierMemoryEffects
+    : MemoryEffectOpInterface::ExternalModel<BarrierMemoryEffects, gpu::BarrierOp> {
+  void
+  getEffects(Operation *op,
+             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &effects) const {
+    effects.emplace_back(MemoryEffects::Read::get());
+    effects.emplace_back(MemoryEffects::Write::get());
+  }
+};
 } // namespace
 
 void registerGPUExternalModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
     gpu::LaunchFuncOp::attachInterface<LaunchFuncMemoryEffects>(*ctx);
+    gpu::BarrierOp::attachInterface<BarrierMemoryEffects>(*ctx);
   });
 }
 

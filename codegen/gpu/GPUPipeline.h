@@ -28,8 +28,8 @@ std::vector<PipelineStage> buildGPUPipeline(const GPUPipelineOptions &options);
 void registerGPUPipeline();
 
 /// What the graph stages need to know of GPU ops when they see them again
-/// (IR printed after the kernels stage, read back): a gpu.launch_func reads
-/// and writes the buffers it is given.
+/// (IR printed after the gpu stage, read back): a gpu.launch_func reads and
+/// writes the buffers it is given, a gpu.barrier orders all memory.
 void registerGPUExternalModels(mlir::DialectRegistry &registry);
 
 } // namespace nn

@@ -76,4 +76,26 @@ def NNGPUMapParallelLoopsPass : Pass<"nn-gpu-map-parallel-loops", "mlir::ModuleO
                            "::mlir::scf::SCFDialect"];
 }
 
+def NNGPUTileMatmulPass : Pass<"nn-gpu-tile-matmul", "mlir::ModuleOp"> {
+  let summary = "Matmuls as kernels tiled for blocks through shared memory and for threads through registers";
+  let description = [{
+    Each linalg.matmul, matmul_transpose_a and matmul_transpose_b on
+    buffers with static shapes becomes a gpu.launch: a block computes a
+    `block-rows` x `block-cols` tile of C, each of its threads a
+    `thread-rows` x `thread-cols` tile held in registers; the sum runs over
+    K in steps of `tile-k`, the block copying its slices of A and B into
+    shared memory (coalesced, zeros past the edges) between two barriers.
+  }];
+  let options = [
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"64", "Rows of C per block">,
+    Option<"blockCols", "block-cols", "int64_t", /*default=*/"64", "Columns of C per block">,
+    Option<"tileK", "tile-k", "int64_t", /*default=*/"16", "Steps of the sum per shared-memory tile">,
+    Option<"threadRows", "thread-rows", "int64_t", /*default=*/"4", "Rows of C per thread">,
+    Option<"threadCols", "thread-cols", "int64_t", /*default=*/"4", "Columns of C per thread">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 #endif // NN_GPU_PASSES_TD
