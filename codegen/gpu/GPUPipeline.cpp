@@ -88,7 +88,7 @@ static void addHostToLLVM(OpPassManager &pm) {
 
 std::vector<PipelineStage> buildGPUPipeline(const GPUPipelineOptions &options) {
   std::vector<PipelineStage> stages = buildGraphStages(options.batch);
-  stages.push_back({"gpu", "parallel loops mapped to blocks and threads (gpu.launch)",
+  stages.push_back({"gpu", "matmuls as tiled kernels, other ops as grids of threads",
                     [options](OpPassManager &pm) { addMapToThreads(pm, options); }});
   stages.push_back(
       {"kernels", "each launch outlined into a kernel of @nnc_kernels", addOutlineKernels});

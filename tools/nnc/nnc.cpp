@@ -147,16 +147,17 @@ const std::vector<Stage> &stages() {
     std::vector<nn::PipelineStage> cpu = nn::buildCPUPipeline({}), gpu = nn::buildGPUPipeline({});
     size_t shared = nn::buildGraphStages(1).size();
     for (size_t i = 0; i + 1 < cpu.size(); ++i)
-      s.push_back({cpu[i].name, cpu[i].description, cpu[i].name, i < shared ? "" : "cpu"});
+      s.push_back({cpu[i].name, cpu[i].description + (i < shared ? "" : " (cpu)"), cpu[i].name,
+                   i < shared ? "" : "cpu"});
     for (const nn::PipelineStage &p : llvm::ArrayRef(gpu).slice(shared, gpu.size() - shared - 1))
-      s.push_back({p.name, p.description, p.name, "cuda"});
+      s.push_back({p.name, p.description + " (cuda)", p.name, "cuda"});
     s.push_back({"mlir-llvm", "the LLVM dialect, with the program table", "mlir-llvm"});
     // The memory plan is made in the bufferized stage; print it after it.
     auto bufferized = llvm::find_if(s, [](const Stage &x) { return x.name == "bufferized"; });
     s.insert(bufferized + 1, {"memory", "the static memory plan of each program", "bufferized"});
     s.push_back({"llvm", "LLVM IR, optimised for this CPU", "llvm"});
     s.push_back({"obj", "write DIR/NAME-train.o and DIR/NAME-infer.o", "obj"});
-    s.push_back({"ptx", "the GPU kernels as PTX", "ptx", "cuda"});
+    s.push_back({"ptx", "the GPU kernels as PTX (cuda)", "ptx", "cuda"});
     return s;
   }();
   return all;
