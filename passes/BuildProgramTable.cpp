@@ -166,14 +166,13 @@ private:
   }
 
   FailureOr<Tensor> gather(nn::ExportTensorOp record);
-  /// `extern const char nnrt_device_code[]`, defined with the kernels.
+  /// `extern const char nnrt_device_code[]` or `extern const
+  /// nnrt_emulated_kernel nnrt_emu_K`, defined with the kernels.
   void declareExternal(StringRef name) {
     if (!module.lookupSymbol(name))
       b.create<LLVM::GlobalOp>(loc, b.getI8Type(), true, LLVM::Linkage::External, name,
                                Attribute(), 0);
   }
-  /// `extern const nnrt_emulated_kernel nnrt_emu_K`, defined with the kernels.
-  void declareEmulatedKernel(StringRef name) { declareExternal(name); }
   Value tensorRecord(Tensor t);
   LogicalResult checkSymbol(Operation *user, FlatSymbolRefAttr symbol, bool function);
   void addMain();
@@ -301,7 +300,7 @@ LogicalResult TableBuilder::build() {
     std::vector<std::pair<std::string, std::string>> names; // (name text, emulated twin)
     for (nn::ExportKernelOp k : kernels) {
       std::string twin = nn::abi::emulatedKernelSymbol(k.getKernelName().str());
-      declareEmulatedKernel(twin);
+      declareExternal(twin);
       names.push_back({addString(k.getKernelName()), twin});
     }
     kernelArray = uniqueName("nnrt.kernels.");

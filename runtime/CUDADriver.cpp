@@ -44,7 +44,6 @@ struct DriverAPI {
   CUresult (*cuInit)(unsigned);
   CUresult (*cuDeviceGetCount)(int *);
   CUresult (*cuDeviceGet)(CUdevice *, int);
-  CUresult (*cuDeviceGetName)(char *, int, CUdevice);
   CUresult (*cuDevicePrimaryCtxRetain)(CUcontext *, CUdevice);
   CUresult (*cuCtxSetCurrent)(CUcontext);
   CUresult (*cuModuleLoadDataEx)(CUmodule *, const void *, unsigned, int *, void **);
@@ -74,17 +73,12 @@ public:
       throw Error(std::string("the CUDA driver found no GPU: ") + kNoDevice);
     CUdevice device;
     check(api.cuDeviceGet(&device, 0), "cuDeviceGet");
-    char name[256] = "";
-    check(api.cuDeviceGetName(name, sizeof name, device), "cuDeviceGetName");
-    deviceName = name;
     CUcontext context;
     check(api.cuDevicePrimaryCtxRetain(&context, device), "cuDevicePrimaryCtxRetain");
     check(api.cuCtxSetCurrent(context), "cuCtxSetCurrent");
     check(api.cuStreamCreate(&stream, 0), "cuStreamCreate");
     loadKernels();
   }
-
-  std::string name() const override { return "cuda (" + deviceName + ")"; }
 
   void *allocate(size_t bytes) override {
     CUdeviceptr p = 0;
@@ -109,7 +103,7 @@ public:
 private:
   const nnrt_program &program;
   DriverAPI api{};
-  std::string deviceName, lastKernel;
+  std::string lastKernel;
   CUstream stream = nullptr;
   std::vector<CUfunction> functions;
 
@@ -126,7 +120,6 @@ private:
     bind(api.cuInit, "cuInit");
     bind(api.cuDeviceGetCount, "cuDeviceGetCount");
     bind(api.cuDeviceGet, "cuDeviceGet");
-    bind(api.cuDeviceGetName, "cuDeviceGetName");
     bind(api.cuDevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain");
     bind(api.cuCtxSetCurrent, "cuCtxSetCurrent");
     bind(api.cuModuleLoadDataEx, "cuModuleLoadDataEx");

@@ -38,7 +38,6 @@ struct Dim3 {
 class Device {
 public:
   virtual ~Device() = default;
-  virtual std::string name() const = 0;
   /// Memory on the device; valid until the device is destroyed.
   virtual void *allocate(size_t bytes) = 0;
   virtual void copyToDevice(void *device, const void *host, size_t bytes) = 0;
@@ -75,14 +74,14 @@ private:
     void *device;
     size_t bytes;
   };
-  const Program &program_;
   std::unique_ptr<Device> device_;
-  std::vector<Copy> state_; // variables, consts, optimizer state
-  std::vector<std::pair<const nnrt_tensor *, Copy>> byDesc_;
+  std::vector<Copy> copies_; // every tensor with a device slot
+
   bool stateOnHostIsNewer_ = true;
   bool stateOnDeviceIsNewer_ = false;
   std::string pendingError_;
   const Copy &copyOf(const Tensor &t) const;
+  static bool isState(const Copy &c);
 };
 
 /// Whether the program was built with --target=cuda.

@@ -51,7 +51,7 @@ void selectDevice(const Program &program, const std::string &name) {
 }
 
 DeviceProgram::DeviceProgram(const Program &program, std::unique_ptr<Device> device)
-    : program_(program), device_(std::move(device)) {
+    : device_(std::move(device)) {
   // Step 1.
   const nnrt_program &table = program.table();
   for (int32_t i = 0; i < table.num_tensors; ++i) {
@@ -60,26 +60,31 @@ DeviceProgram::DeviceProgram(const Program &program, std::unique_ptr<Device> dev
       continue;
     Tensor t{desc};
     size_t bytes = std::max<size_t>(1, t.numElements() * t.elementBytes());
-    Copy copy{t, device_->allocate(bytes), bytes};
-    *desc->device = copy.device;
-    byDesc_.push_back({desc, copy});
-    if (desc->role == NNRT_VARIABLE || desc->role == NNRT_CONST || desc->role == NNRT_STATE)
-      state_.push_back(copy);
+    copies_.push_back({t, device_->allocate(bytes), bytes});
+    *desc->device = copies_.back().device;
   }
 }
 
 const DeviceProgram::Copy &DeviceProgram::copyOf(const Tensor &t) const {
-  for (auto &[desc, copy] : byDesc_)
-    if (desc == t.desc)
-      return copy;
+  for (const Copy &c : copies_)
+    if (c.tensor.desc == t.desc)
+      return c;
   throw Error(std::string("tensor '") + t.name() + "' has no copy on the device");
+}
+
+/// Variables, consts and optimizer state: what lives on the device between
+/// calls.
+bool DeviceProgram::isState(const Copy &c) {
+  int role = c.tensor.desc->role;
+  return role == NNRT_VARIABLE || role == NNRT_CONST || role == NNRT_STATE;
 }
 
 void DeviceProgram::run(const Function &f) {
   // Step 2.
   if (stateOnHostIsNewer_) {
-    for (const Copy &c : state_)
-      device_->copyToDevice(c.device, c.tensor.desc->data, c.bytes);
+    for (const Copy &c : copies_)
+      if (isState(c))
+        device_->copyToDevice(c.device, c.tensor.desc->data, c.bytes);
     stateOnHostIsNewer_ = false;
   }
   for (const Tensor &in : f.inputs) {
@@ -101,8 +106,9 @@ void DeviceProgram::run(const Function &f) {
 void DeviceProgram::fetchVariables() {
   if (!stateOnDeviceIsNewer_)
     return;
-  for (const Copy &c : state_)
-    device_->copyToHost(c.tensor.desc->data, c.device, c.bytes);
+  for (const Copy &c : copies_)
+    if (isState(c))
+      device_->copyToHost(c.tensor.desc->data, c.device, c.bytes);
   stateOnDeviceIsNewer_ = false;
 }
 

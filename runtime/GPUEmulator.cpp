@@ -277,7 +277,6 @@ public:
     for (void *p : allocations)
       std::free(p);
   }
-  std::string name() const override { return "emu (GPU kernels on the CPU)"; }
 
   void *allocate(size_t bytes) override {
     void *p = std::aligned_alloc(256, (bytes + 255) / 256 * 256);

@@ -7,22 +7,21 @@ with its largest difference; exit 1 at the first tensor out of tolerance.
 usage: close-tensors.py A.safetensors B.safetensors [--rtol R] [--atol A]
 """
 import argparse
-import json
+import importlib.util
+import os
 import struct
 import sys
 
+# The safetensors reader of same-tensors.py: {name: (shape, raw bytes)}.
+_spec = importlib.util.spec_from_file_location(
+    "same_tensors", os.path.join(os.path.dirname(os.path.abspath(__file__)), "same-tensors.py"))
+_same = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_same)
+
 
 def tensors(path):
-    data = open(path, "rb").read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    header.pop("__metadata__", None)
-    out = {}
-    for name, v in header.items():
-        begin, end = v["data_offsets"]
-        raw = data[8 + n + begin:8 + n + end]
-        out[name] = (v["shape"], struct.unpack("<%df" % (len(raw) // 4), raw))
-    return out
+    return {name: (shape, struct.unpack("<%df" % (len(raw) // 4), raw))
+            for name, (shape, raw) in _same.tensors(path).items()}
 
 
 def main():
