@@ -19,6 +19,7 @@
 #ifndef NNC_RUNTIME_DEVICE_H
 #define NNC_RUNTIME_DEVICE_H
 
+#include "runtime/DataLoaders.h"
 #include "runtime/Program.h"
 
 #include <cstddef>
@@ -64,6 +65,12 @@ public:
   /// Brings the variables and optimizer state back to the host (before a
   /// checkpoint is written).
   void fetchVariables();
+  /// Fills batched input `input` on the device: row r is item items[r] of
+  /// `data` (-1: zeros). `data` goes up to the device the first time it is
+  /// used and stays there; only the item numbers go up per batch, and the
+  /// next run() does not upload `input`. False when the program has no
+  /// gather kernel (the caller then fills the host's copy).
+  bool gatherBatch(const Tensor &input, const Dataset &data, const std::vector<int64_t> &items);
   /// nnrt_gpu_launch: a failed launch is kept, and thrown when the function
   /// returns (exceptions must not cross the generated code).
   void launch(int32_t kernel, Dim3 grid, Dim3 block, void **args);
@@ -76,6 +83,18 @@ private:
   };
   std::unique_ptr<Device> device_;
   std::vector<Copy> copies_; // every tensor with a device slot
+
+  struct ResidentData { // a data set on the device
+    const float *host;
+    size_t floats;
+    void *device;
+  };
+  std::vector<ResidentData> datasets_;
+  std::vector<std::pair<const nnrt_tensor *, void *>> itemBuffers_; // per input
+  std::vector<const nnrt_tensor *> filledOnDevice_; // inputs gathered for the next run
+  bool log_ = false; // NNRT_DEVICE_LOG=1: every copy and gather on stderr
+  void logCopy(const char *direction, size_t bytes, const std::string &what) const;
+  int32_t gatherKernel_ = -1; // nnc_gather_rows's number; -1 if absent
 
   bool stateOnHostIsNewer_ = true;
   bool stateOnDeviceIsNewer_ = false;

@@ -13,14 +13,24 @@
 //     until the host needs them (a checkpoint), when fetchVariables()
 //     brings them back.
 //
-// Each batch is copied up per call: the whole data set does not yet stay on
-// the device (a later step of the GPU target).
+// The data sets stay on the device: each goes up once, when its first batch
+// is needed, and a batch is gathered there by the program's nnc_gather_rows
+// kernel (codegen/gpu/GPUBatchGatherKernel.cpp), from the item numbers of
+// its rows in the shuffled order; per step only those numbers go up (800
+// bytes for a batch of 100) and the reported values come back.
+//
+// NNRT_DEVICE_LOG=1 in the environment prints every copy between host and
+// device, and every gather, on stderr: a learner can watch what crosses the
+// bus (and a test can check that a data set crosses it once).
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Device.h"
+#include "support/ProgramABI.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 
 namespace nnrt {
 
@@ -52,6 +62,8 @@ void selectDevice(const Program &program, const std::string &name) {
 
 DeviceProgram::DeviceProgram(const Program &program, std::unique_ptr<Device> device)
     : device_(std::move(device)) {
+  const char *log = std::getenv("NNRT_DEVICE_LOG");
+  log_ = log && std::string(log) == "1";
   // Step 1.
   const nnrt_program &table = program.table();
   for (int32_t i = 0; i < table.num_tensors; ++i) {
@@ -63,6 +75,52 @@ DeviceProgram::DeviceProgram(const Program &program, std::unique_ptr<Device> dev
     copies_.push_back({t, device_->allocate(bytes), bytes});
     *desc->device = copies_.back().device;
   }
+  for (int32_t k = 0; k < table.num_kernels; ++k)
+    if (std::string(table.kernels[k].name) == nn::abi::kGatherRowsKernel)
+      gatherKernel_ = k;
+}
+
+void DeviceProgram::logCopy(const char *direction, size_t bytes, const std::string &what) const {
+  if (log_)
+    std::fprintf(stderr, "device: %s %zu bytes: %s\n", direction, bytes, what.c_str());
+}
+
+bool DeviceProgram::gatherBatch(const Tensor &input, const Dataset &data,
+                                const std::vector<int64_t> &items) {
+  if (gatherKernel_ < 0)
+    return false;
+  // The data set, uploaded the first time.
+  auto resident = std::find_if(datasets_.begin(), datasets_.end(), [&](const ResidentData &r) {
+    return r.host == data.values.data() && r.floats == data.values.size();
+  });
+  if (resident == datasets_.end()) {
+    size_t bytes = std::max<size_t>(1, data.values.size() * sizeof(float));
+    datasets_.push_back({data.values.data(), data.values.size(), device_->allocate(bytes)});
+    resident = datasets_.end() - 1;
+    device_->copyToDevice(resident->device, data.values.data(), data.values.size() * sizeof(float));
+    logCopy("up", data.values.size() * sizeof(float), "data set " + data.file);
+  }
+  // The rows' item numbers, in a buffer of this input's.
+  auto buffer = std::find_if(itemBuffers_.begin(), itemBuffers_.end(),
+                             [&](const auto &b) { return b.first == input.desc; });
+  if (buffer == itemBuffers_.end()) {
+    itemBuffers_.push_back({input.desc, device_->allocate(input.desc->dims[0] * sizeof(int64_t))});
+    buffer = itemBuffers_.end() - 1;
+  }
+  device_->copyToDevice(buffer->second, items.data(), items.size() * sizeof(int64_t));
+  logCopy("up", items.size() * sizeof(int64_t),
+          std::string("item numbers of a batch of '") + input.name() + "'");
+  // nnc_gather_rows(dst, src, items, row_floats, total), a thread per float.
+  void *dst = copyOf(input).device, *src = resident->device, *rows = buffer->second;
+  int64_t rowFloats = input.itemSize(), total = rowFloats * (int64_t)items.size();
+  void *args[] = {&dst, &src, &rows, &rowFloats, &total};
+  const int64_t block = 256;
+  device_->launch(gatherKernel_, {(total + block - 1) / block, 1, 1}, {block, 1, 1}, args);
+  if (log_)
+    std::fprintf(stderr, "device: gather %zu rows of %s into '%s'\n", items.size(),
+                 data.file.c_str(), input.name());
+  filledOnDevice_.push_back(input.desc);
+  return true;
 }
 
 const DeviceProgram::Copy &DeviceProgram::copyOf(const Tensor &t) const {
@@ -83,14 +141,20 @@ void DeviceProgram::run(const Function &f) {
   // Step 2.
   if (stateOnHostIsNewer_) {
     for (const Copy &c : copies_)
-      if (isState(c))
+      if (isState(c)) {
         device_->copyToDevice(c.device, c.tensor.desc->data, c.bytes);
+        logCopy("up", c.bytes, std::string("state '") + c.tensor.name() + "'");
+      }
     stateOnHostIsNewer_ = false;
   }
   for (const Tensor &in : f.inputs) {
+    if (std::find(filledOnDevice_.begin(), filledOnDevice_.end(), in.desc) != filledOnDevice_.end())
+      continue; // gathered on the device
     const Copy &c = copyOf(in);
     device_->copyToDevice(c.device, in.desc->data, c.bytes);
+    logCopy("up", c.bytes, std::string("input '") + in.name() + "'");
   }
+  filledOnDevice_.clear();
   pendingError_.clear();
   f.desc->entry();
   stateOnDeviceIsNewer_ = true;
@@ -100,6 +164,7 @@ void DeviceProgram::run(const Function &f) {
   for (const Tensor &out : f.outputs) {
     const Copy &c = copyOf(out);
     device_->copyToHost(out.desc->data, c.device, c.bytes);
+    logCopy("down", c.bytes, std::string("output '") + out.name() + "'");
   }
 }
 
@@ -107,8 +172,10 @@ void DeviceProgram::fetchVariables() {
   if (!stateOnDeviceIsNewer_)
     return;
   for (const Copy &c : copies_)
-    if (isState(c))
+    if (isState(c)) {
       device_->copyToHost(c.tensor.desc->data, c.device, c.bytes);
+      logCopy("down", c.bytes, std::string("state '") + c.tensor.name() + "'");
+    }
   stateOnDeviceIsNewer_ = false;
 }
 

@@ -1,14 +1,15 @@
 //===- Feeds.cpp - data for a function's placeholders ---------------------===//
 
 #include "runtime/Feeds.h"
+#include "runtime/Device.h"
 
 #include <cstring>
 
 namespace nnrt {
 
 Feeds Feeds::load(const Program &program, const Function &fn,
-                  const std::map<std::string, std::string> &feeds,
-                  const std::string &block, const std::string &dataDir) {
+                  const std::map<std::string, std::string> &feeds, const std::string &block,
+                  const std::string &dataDir) {
   Feeds result;
   std::string firstName;
   for (const Tensor &input : fn.inputs) {
@@ -26,9 +27,8 @@ Feeds Feeds::load(const Program &program, const Function &fn,
     }
     if (!input.desc->batched) {
       if (ds.items * ds.itemSize() != input.numElements())
-        throw Error(ds.file + ": placeholder '" + name + "' of shape " +
-                    input.shapeString() + " needs " +
-                    std::to_string(input.numElements()) + " values, the file has " +
+        throw Error(ds.file + ": placeholder '" + name + "' of shape " + input.shapeString() +
+                    " needs " + std::to_string(input.numElements()) + " values, the file has " +
                     std::to_string(ds.items * ds.itemSize()));
       ds.itemShape.clear();
       for (int i = 0; i < input.desc->rank; ++i)
@@ -36,16 +36,16 @@ Feeds Feeds::load(const Program &program, const Function &fn,
       ds.items = 1;
     } else if (ds.itemSize() != input.itemSize()) {
       throw Error(ds.file + ": items have " + std::to_string(ds.itemSize()) +
-                  " values, but placeholder '" + name + "' of shape " +
-                  input.shapeString() + " needs " + std::to_string(input.itemSize()));
+                  " values, but placeholder '" + name + "' of shape " + input.shapeString() +
+                  " needs " + std::to_string(input.itemSize()));
     }
     if (input.desc->batched) {
       if (result.items == 0 && firstName.empty()) {
         result.items = ds.items;
         firstName = name;
       } else if (ds.items != result.items) {
-        throw Error(ds.file + ": " + std::to_string(ds.items) + " items for '" + name +
-                    "', but " + std::to_string(result.items) + " for '" + firstName + "'");
+        throw Error(ds.file + ": " + std::to_string(ds.items) + " items for '" + name + "', but " +
+                    std::to_string(result.items) + " for '" + firstName + "'");
       }
     }
     result.data.push_back(std::move(ds));
@@ -66,13 +66,21 @@ void Feeds::fillBatch(const Function &fn, int64_t first, int64_t count,
       continue;
     }
     int64_t size = input.itemSize(), batch = input.desc->dims[0];
+    if (DeviceProgram *device = activeDevice()) {
+      // A GPU program: the rows are gathered on the device, where the data
+      // set stays.
+      std::vector<int64_t> items(batch, -1);
+      for (int64_t row = 0; row < count && row < batch; ++row)
+        items[row] = order ? (*order)[first + row] : first + row;
+      if (device->gatherBatch(input, ds, items))
+        continue;
+    }
     for (int64_t row = 0; row < batch; ++row) {
       if (row < count) {
         int64_t item = first + row;
         if (order)
           item = (*order)[item];
-        std::memcpy(dst + row * size, ds.values.data() + item * size,
-                    size * sizeof(float));
+        std::memcpy(dst + row * size, ds.values.data() + item * size, size * sizeof(float));
       } else {
         std::memset(dst + row * size, 0, size * sizeof(float));
       }
@@ -86,8 +94,8 @@ float scalarOf(const Tensor &t) { return t.f32()[0]; }
 /// `evaluate`, the rest one item at a time through `evaluate_1`, combined as
 /// sums or as means weighted by item count.
 std::vector<double> evaluateOverItems(const Function &full, const Function &single,
-                                    const Feeds &batches, const Feeds &items,
-                                    const std::vector<std::string> &aggregates) {
+                                      const Feeds &batches, const Feeds &items,
+                                      const std::vector<std::string> &aggregates) {
   std::vector<double> total(aggregates.size(), 0.0);
   int64_t n = batches.items, b = full.desc->batch, done = 0;
   auto add = [&](const Function &fn, int64_t count) {

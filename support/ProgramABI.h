@@ -162,6 +162,12 @@ constexpr const char *kParallelForSymbol = "nnrt_parallel_for";
 constexpr const char *kGPULaunchSymbol = "nnrt_gpu_launch";
 /// GPU programs: the PTX module (a NUL-terminated string).
 constexpr const char *kDeviceCodeSymbol = "nnrt_device_code";
+/// GPU programs: the kernel the runtime launches to gather a batch's rows
+/// from a data set on the device (codegen/gpu/GPUBatchGatherKernel.cpp):
+/// (float *dst, const float *src, const int64_t *items, int64_t row_floats,
+/// int64_t total), dst[k] = src[items[k / row_floats] * row_floats +
+/// k mod row_floats], 0 where the item is -1.
+constexpr const char *kGatherRowsKernel = "nnc_gather_rows";
 
 /// The entry point of function `function` ("infer" -> "nnc_infer").
 inline std::string entryPointSymbol(const std::string &function) {

@@ -6,11 +6,14 @@
 // `nnc --target=cuda --dump-dir DIR` writes the IR after every stage.
 //
 //   gpu        every matmul a kernel tiled through shared memory and
-//              registers; every other linalg op a loop nest whose parallel
-//              loops are a grid of GPU threads (gpu.launch), one thread per
-//              output element
+//              registers; every reduction of whole axes a kernel whose
+//              threads share each output through a tree in shared memory;
+//              every other linalg op a loop nest whose parallel loops are a
+//              grid of GPU threads (gpu.launch), one thread per output
+//              element
 //   kernels    each launch's body outlined into a kernel (gpu.func), all of
-//              them in one gpu.module, @nnc_kernels; the host functions only
+//              them in one gpu.module, @nnc_kernels, with the kernel the
+//              runtime launches to gather a batch; the host functions only
 //              launch them (gpu.launch_func)
 //   nvvm       the kernels in the LLVM and NVVM dialects: thread and block
 //              ids as special registers, buffers as bare pointers
@@ -47,6 +50,7 @@ static void addMapToThreads(OpPassManager &pm, const GPUPipelineOptions &options
   copies.allCopies = true;
   pm.addPass(createNNExpandStridedCopiesPass(copies)); // every copy -> linalg.copy
   pm.addPass(createNNGPUTileMatmulPass());             // matmuls: tiled kernels
+  pm.addPass(createNNGPUBlockReductionsPass());        // reductions: trees in a block
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass()); // scf.parallel
   pm.addPass(createCanonicalizerPass());
   NNGPUMapParallelLoopsPassOptions map;
@@ -60,6 +64,7 @@ static void addOutlineKernels(OpPassManager &pm) {
   pm.addPass(createGpuLauchSinkIndexComputationsPass()); // constants into the kernels
   pm.addPass(createGpuKernelOutliningPass());            // gpu.launch -> gpu.func
   pm.addPass(createNNGPUGatherKernelsPass());            // one gpu.module for all
+  pm.addPass(createNNGPUBatchGatherKernelPass());        // + the runtime's batch gather
   pm.addPass(createCanonicalizerPass());
 }
 

@@ -10,8 +10,10 @@
 //     registers (the loop-carried values of the k loop);
 //   - the sum runs over K in steps of BK: the block's threads copy the
 //     BM x BK slice of A and the BK x BN slice of B from global memory into
-//     shared memory (neighbouring threads copy neighbouring elements, so a
-//     warp's loads coalesce; elements past an edge of A or B are zeros), all
+//     shared memory (neighbouring threads copy neighbouring elements of a
+//     row of the operand as stored, so a warp's loads coalesce; a thread
+//     loads 4 floats at once, a vector<4xf32>, where the rows are a whole
+//     number of vectors; elements past an edge of A or B are zeros), all
 //     wait at a barrier, then each thread reads its TM values of A and TN of
 //     B per k from shared memory and does TM x TN fused multiply-adds; a
 //     second barrier keeps the next copy from overwriting what a slower
@@ -39,6 +41,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace nn {
 #define GEN_PASS_DEF_NNGPUTILEMATMULPASS
@@ -105,6 +108,106 @@ struct GPUTileMatmul : nn::impl::NNGPUTileMatmulPassBase<GPUTileMatmul> {
   void buildKernel(Matmul &m);
 };
 
+/// One operand's tile in shared memory: tile[r][c] = X(base0 + r, base1 + c)
+/// for r < rows, c < cols, where X is the operand as the matmul reads it, an
+/// extent0 x extent1 matrix stored as source[i][j], or as source[j][i] when
+/// `transposed` (the other operand of matmul_transpose_a / _b); 0 past the
+/// edges of X.
+struct TileCopy {
+  Value source, tile;
+  int64_t rows, cols;
+  int64_t extent0, extent1;
+  bool transposed;
+};
+
+/// Whether every row of `buffer` starts 16 bytes aligned on the device, so
+/// that vector<4xf32> loads from it at columns that are multiples of 4 are
+/// aligned: its start is (the runtime's device allocations are 256-byte
+/// aligned; a view moves the start by a multiple of 16 bytes), and so is its
+/// offset and row stride in floats a multiple of 4.
+bool rowsAligned16(Value buffer) {
+  auto type = dyn_cast<MemRefType>(buffer.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!type || type.getRank() != 2 || failed(getStridesAndOffset(type, strides, offset)) ||
+      ShapedType::isDynamic(offset) || offset % 4 || strides[1] != 1 ||
+      ShapedType::isDynamic(strides[0]) || strides[0] % 4)
+    return false;
+  Value v = buffer;
+  while (Operation *def = v.getDefiningOp()) {
+    if (isa<memref::GetGlobalOp>(def))
+      return true;
+    if (auto view = dyn_cast<memref::ViewOp>(def)) {
+      std::optional<int64_t> shift = getConstantIntValue(view.getByteShift());
+      if (!shift || *shift % 16)
+        return false;
+      v = view.getSource();
+    } else if (isa<memref::SubViewOp, memref::ExpandShapeOp, memref::CollapseShapeOp,
+                   memref::CastOp, memref::ReinterpretCastOp>(def)) {
+      v = def->getOperand(0); // the same start, another offset (checked above)
+    } else {
+      return false;
+    }
+  }
+  return false; // a function argument: nothing known
+}
+
+/// The block's threads copy one tile, neighbouring threads taking
+/// neighbouring elements of the source's rows, so that a warp's loads
+/// coalesce. Where the source's rows are a whole number of 4-float vectors,
+/// aligned (and so is the tile along them), each thread loads
+/// vector<4xf32>s (one 16-byte load instead of four); a vector lies wholly
+/// inside X or wholly past its edge, since both the row length and the
+/// vector's first column are multiples of 4.
+void copyTile(OpBuilder &b, Location loc, const TileCopy &t, Value tid, int64_t threads,
+              Value base0, Value base1) {
+  auto index = [&](OpBuilder &ob, int64_t v) -> Value {
+    return ob.create<arith::ConstantIndexOp>(loc, v);
+  };
+  // Along the source's rows: tile columns, or tile rows when transposed.
+  const int64_t rowLength = t.transposed ? t.extent0 : t.extent1;
+  const int64_t tileAlong = t.transposed ? t.rows : t.cols;
+  const bool vectorized = rowLength % 4 == 0 && tileAlong % 4 == 0 &&
+                          (t.rows * t.cols / 4) % threads == 0 && rowsAligned16(t.source);
+  const int64_t width = vectorized ? 4 : 1;
+  if (vectorized) // tells LLVM, which then emits 16-byte loads (ld.global.v4.f32)
+    b.create<memref::AssumeAlignmentOp>(loc, t.source, 16);
+  const int64_t perRow = tileAlong / width; // loads across one row of the tile
+  Type f32 = b.getF32Type();
+  auto vectorType = VectorType::get({width}, f32);
+  Value zero = width == 1 ? b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0.0f)).getResult()
+                          : b.create<arith::ConstantOp>(
+                                 loc, DenseElementsAttr::get(vectorType, b.getF32FloatAttr(0.0f)))
+                                .getResult();
+  for (int64_t s = 0; s < t.rows * t.cols / width / threads; ++s) {
+    Value e = b.create<arith::AddIOp>(loc, tid, index(b, s * threads));
+    Value along = b.create<arith::MulIOp>(loc, b.create<arith::RemUIOp>(loc, e, index(b, perRow)),
+                                          index(b, width));
+    Value across = b.create<arith::DivUIOp>(loc, e, index(b, perRow));
+    Value r = t.transposed ? along : across, c = t.transposed ? across : along;
+    Value i = b.create<arith::AddIOp>(loc, base0, r), j = b.create<arith::AddIOp>(loc, base1, c);
+    Value inside = b.create<arith::AndIOp>(
+        loc, b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, i, index(b, t.extent0)),
+        b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, j, index(b, t.extent1)));
+    SmallVector<Value> at = t.transposed ? SmallVector<Value>{j, i} : SmallVector<Value>{i, j};
+    auto guard = b.create<scf::IfOp>(loc, TypeRange{zero.getType()}, inside, true);
+    OpBuilder then = guard.getThenBodyBuilder();
+    Value v = width == 1 ? then.create<memref::LoadOp>(loc, t.source, at).getResult()
+                         : then.create<vector::LoadOp>(loc, vectorType, t.source, at).getResult();
+    then.create<scf::YieldOp>(loc, v);
+    guard.getElseBodyBuilder().create<scf::YieldOp>(loc, zero);
+    Value loaded = guard.getResult(0);
+    if (width == 1)
+      b.create<memref::StoreOp>(loc, loaded, t.tile, ValueRange{r, c});
+    else if (!t.transposed) // the vector lies along a row of the tile too
+      b.create<vector::StoreOp>(loc, loaded, t.tile, ValueRange{r, c});
+    else // down a column of the tile
+      for (int64_t l = 0; l < width; ++l)
+        b.create<memref::StoreOp>(loc, b.create<vector::ExtractOp>(loc, loaded, l), t.tile,
+                                  ValueRange{b.create<arith::AddIOp>(loc, r, index(b, l)), c});
+  }
+}
+
 /// The kernel of one matmul, in place of the linalg op; see the header.
 void GPUTileMatmul::buildKernel(Matmul &m) {
   MLIRContext *ctx = &getContext();
@@ -142,44 +245,15 @@ void GPUTileMatmul::buildKernel(Matmul &m) {
     return ob.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ult, x, index(ob, bound))
         .getResult();
   };
-  // buffer[i][j] (buffer[j][i] when `transposed`) for i < rows, j < cols;
-  // 0 past the edges.
-  auto loadOrZero = [&](OpBuilder &ob, Value buffer, Value i, Value j, int64_t rows, int64_t cols,
-                        bool transposed) {
-    Value inside = ob.create<arith::AndIOp>(loc, below(ob, i, rows), below(ob, j, cols));
-    auto guard = ob.create<scf::IfOp>(loc, TypeRange{f32}, inside, true);
-    OpBuilder then = guard.getThenBodyBuilder();
-    Value v =
-        then.create<memref::LoadOp>(loc, buffer, transposed ? ValueRange{j, i} : ValueRange{i, j});
-    then.create<scf::YieldOp>(loc, v);
-    OpBuilder otherwise = guard.getElseBodyBuilder();
-    otherwise.create<scf::YieldOp>(loc, zero);
-    return guard.getResult(0);
-  };
-
   // The k loop: the accumulators are its loop-carried values.
   SmallVector<Value> init(TM * TN, zero);
   auto kLoop = b.create<scf::ForOp>(loc, index(b, 0), index(b, m.K), index(b, BK), init);
   {
     OpBuilder k = OpBuilder::atBlockBegin(kLoop.getBody());
     Value k0 = kLoop.getInductionVar();
-    // Copy the tiles: element e = tid + s * threads of each.
-    for (int64_t s = 0; s < BM * BK / threads; ++s) {
-      Value e = add(k, tid, index(k, s * threads));
-      Value r = k.create<arith::DivUIOp>(loc, e, index(k, BK));
-      Value c = k.create<arith::RemUIOp>(loc, e, index(k, BK));
-      Value v = loadOrZero(k, A, add(k, row0, r), add(k, k0, c), m.M, m.K, m.transposeA);
-      k.create<memref::StoreOp>(loc, v, tileA, ValueRange{r, c});
-    }
-    for (int64_t s = 0; s < BK * BN / threads; ++s) {
-      Value e = add(k, tid, index(k, s * threads));
-      Value r = k.create<arith::DivUIOp>(loc, e, index(k, BN));
-      Value c = k.create<arith::RemUIOp>(loc, e, index(k, BN));
-      // B(k, n) is B[n][k] when B is stored transposed (N x K).
-      Value v = m.transposeB ? loadOrZero(k, B, add(k, col0, c), add(k, k0, r), m.N, m.K, false)
-                             : loadOrZero(k, B, add(k, k0, r), add(k, col0, c), m.K, m.N, false);
-      k.create<memref::StoreOp>(loc, v, tileB, ValueRange{r, c});
-    }
+    // Copy the tiles: A's BM x BK at (row0, k0), B's BK x BN at (k0, col0).
+    copyTile(k, loc, {A, tileA, BM, BK, m.M, m.K, m.transposeA}, tid, threads, row0, k0);
+    copyTile(k, loc, {B, tileB, BK, BN, m.K, m.N, m.transposeB}, tid, threads, k0, col0);
     k.create<gpu::BarrierOp>(loc); // the tiles are complete
     // TM x TN FMAs per k of the tile.
     auto inner = k.create<scf::ForOp>(loc, index(k, 0), index(k, BK), index(k, 1),

@@ -13,6 +13,45 @@
 
 include "mlir/Pass/PassBase.td"
 
+def NNGPUBatchGatherKernelPass : Pass<"nn-gpu-batch-gather-kernel", "mlir::ModuleOp"> {
+  let summary = "Add the kernel that gathers a batch's rows from a data set on the device";
+  let description = [{
+    A GPU program's data sets stay on the device; the runtime gathers each
+    batch there, in the shuffled order, with the kernel this pass adds to
+    `@nnc_kernels`: `nnc_gather_rows(dst, src, items, row_floats, total)`,
+    one thread per float of the batch, dst[k] = src[items[k / row_floats] *
+    row_floats + k mod row_floats], 0 for an item of -1 (past the data).
+    It becomes PTX and is emulated like the program's own kernels.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+                           "::mlir::LLVM::LLVMDialect", "::mlir::scf::SCFDialect"];
+}
+
+def NNGPUBlockReductionsPass : Pass<"nn-gpu-block-reductions", "mlir::ModuleOp"> {
+  let summary = "Axis reductions as kernels whose threads share each output through a tree in shared memory";
+  let description = [{
+    Each linalg.generic on buffers with static shapes that reduces whole
+    axes into its one output (softmax's row max and sum, a bias gradient's
+    column sums, the loss) becomes a gpu.launch: the lanes of an output
+    (a power of two of them) each fold a strided share of the reduced
+    elements into a register, then combine their values through the block's
+    shared memory in a fixed tree, a barrier after each level, and lane 0
+    folds the result into the output. Deterministic: no atomics, the same
+    order every run. Lanes are the fast thread index when the innermost axis
+    is reduced (a warp reads a row), outputs when an outer axis is (a warp
+    reads 32 consecutive columns). Window reductions (pooling) and
+    reductions with several outputs (argmax) are left to
+    nn-gpu-map-parallel-loops.
+  }];
+  let options = [
+    Option<"maxThreads", "max-threads", "int64_t", /*default=*/"256",
+           "Threads per block at most (a power of two)">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
 def NNGPUDevicePointersPass : Pass<"nn-gpu-device-pointers", "mlir::ModuleOp"> {
   let summary = "The host code addresses the device's copy of every buffer";
   let description = [{
@@ -84,7 +123,9 @@ def NNGPUTileMatmulPass : Pass<"nn-gpu-tile-matmul", "mlir::ModuleOp"> {
     `block-rows` x `block-cols` tile of C, each of its threads a
     `thread-rows` x `thread-cols` tile held in registers; the sum runs over
     K in steps of `tile-k`, the block copying its slices of A and B into
-    shared memory (coalesced, zeros past the edges) between two barriers.
+    shared memory (coalesced, as vector<4xf32> loads where an operand's rows
+    are a whole number of vectors, zeros past the edges) between two
+    barriers.
   }];
   let options = [
     Option<"blockRows", "block-rows", "int64_t", /*default=*/"64", "Rows of C per block">,
@@ -95,7 +136,7 @@ def NNGPUTileMatmulPass : Pass<"nn-gpu-tile-matmul", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
                            "::mlir::math::MathDialect", "::mlir::memref::MemRefDialect",
-                           "::mlir::scf::SCFDialect"];
+                           "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
 }
 
 #endif // NN_GPU_PASSES_TD

@@ -434,6 +434,23 @@ int runGradientCheck(MLIRContext &context, const nn::Module &ast) {
 // Step 3: the middle end of one program, stage by stage
 //===----------------------------------------------------------------------===//
 
+/// Whether `module` is past bufferization: it has functions, and no value
+/// anywhere is a tensor.
+bool holdsOnlyBuffers(ModuleOp module) {
+  bool functions = false, tensors = false;
+  auto isTensor = [](Type t) { return isa<TensorType>(t); };
+  module.walk([&](Operation *op) {
+    if (auto f = dyn_cast<func::FuncOp>(op)) {
+      functions = true;
+      tensors |= llvm::any_of(f.getArgumentTypes(), isTensor) ||
+                 llvm::any_of(f.getResultTypes(), isTensor);
+    }
+    tensors |= llvm::any_of(op->getResultTypes(), isTensor);
+    return tensors ? WalkResult::interrupt() : WalkResult::advance();
+  });
+  return functions && !tensors;
+}
+
 /// Runs the target's stages on `program`, dumping each, until the one
 /// --emit asked for, which it prints. Returns true when the program went all
 /// the way to the LLVM dialect (and the back end is next).
@@ -450,7 +467,15 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
     });
     return false;
   }
-  for (nn::PipelineStage &stage : targetPipeline()) {
+  // IR printed after the bufferized stage holds only buffers: the graph
+  // stages have nothing left to do on it, and upstream's buffer
+  // deallocation, which the bufferized stage runs, does not know the ops
+  // later stages made (a gpu.launch with shared memory, an alignment hint).
+  const size_t graphStages = nn::buildGraphStages(1).size();
+  const bool bufferized = holdsOnlyBuffers(module);
+  for (auto [i, stage] : llvm::enumerate(targetPipeline())) {
+    if (bufferized && i < graphStages)
+      continue;
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();
