@@ -33,15 +33,31 @@ struct KeywordArg {
 struct Expr {
   enum Kind { Number, String, Name, Call, List, Unary, Binary } kind;
   SourceLoc loc;
-  double number = 0;     // Number
-  bool isInteger = false; // Number written without '.' or exponent
-  std::string text;      // String content, Name, Call's op name
-  char op = 0;           // Unary '-', Binary '+' '-' '*' '/'
+  double number = 0;              // Number
+  bool isInteger = false;         // Number written without '.' or exponent
+  std::string text;               // String content, Name, Call's op name
+  char op = 0;                    // Unary '-', Binary '+' '-' '*' '/'
   std::vector<ExprPtr> args;      // Call arguments, List elements, operands
   std::vector<KeywordArg> kwargs; // Call keyword arguments
+  unsigned height = 1;            // levels of the tree from here down (a leaf: 1)
 
   const Expr *kwarg(llvm::StringRef name) const;
 };
+
+/// The most levels an expression's tree may have (each operator, call,
+/// list and unary minus is a level). The checker, the MLIR generator and
+/// the tree's own destructor walk it recursively: the limit keeps them far
+/// from the end of the stack, and no model needs more (give parts names).
+constexpr unsigned kMaxExpressionHeight = 256;
+
+/// The largest tensor a declaration may have: 2^28 elements (1 GiB of f32),
+/// and so each dimension at most that. A program's tensors live in its
+/// static storage, which x86-64's small code model keeps under 2 GiB in all.
+constexpr int64_t kMaxTensorElements = int64_t(1) << 28;
+
+/// The largest integer a setting takes (batch, steps, report every K):
+/// 2^31 - 1.
+constexpr int64_t kMaxSettingInteger = 2147483647;
 
 /// `f32[?, 784]`; dims are -1 for the batch `?`.
 struct TypeSpec {

@@ -32,8 +32,7 @@ public:
   Diagnostics(llvm::SourceMgr &sourceMgr, std::string filename)
       : sourceMgr(sourceMgr), filename(std::move(filename)) {}
 
-  void error(SourceLoc loc, const llvm::Twine &message,
-             const llvm::Twine &hint = "");
+  void error(SourceLoc loc, const llvm::Twine &message, const llvm::Twine &hint = "");
   unsigned errorCount() const { return errors; }
   /// One error a line is enough: the parser stays quiet where the lexer spoke.
   bool hasErrorOnLine(unsigned line) const { return errorLines.count(line); }
@@ -41,6 +40,7 @@ public:
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
 
 private:
+  bool printWindowed(llvm::SMLoc smloc, SourceLoc loc, const llvm::Twine &message);
   llvm::SourceMgr &sourceMgr;
   std::string filename;
   unsigned errors = 0;
@@ -49,8 +49,7 @@ private:
 
 /// The closest of `candidates` to `word` by edit distance, or "" when none is
 /// close enough to be a likely typo.
-std::string closestMatch(llvm::StringRef word,
-                         llvm::ArrayRef<llvm::StringRef> candidates);
+std::string closestMatch(llvm::StringRef word, llvm::ArrayRef<llvm::StringRef> candidates);
 
 } // namespace nn
 

@@ -2,6 +2,8 @@
 
 #include "frontend/Lexer.h"
 
+#include <cmath>
+
 #include <cctype>
 #include <cstdlib>
 
@@ -69,6 +71,9 @@ std::vector<Token> lex(llvm::StringRef source, Diagnostics &diags) {
       tok.kind = isFloat ? TokenKind::Float : TokenKind::Integer;
       tok.text = source.slice(start, i).str();
       tok.number = std::strtod(tok.text.c_str(), nullptr);
+      if (!std::isfinite(tok.number)) // 1e99999: past the largest double
+        diags.error(tok.loc, "number " + tok.text + " is too large",
+                    "a number is at most about 1.8e308 (and a tensor value 3.4e38, f32)");
     } else if (c == '"') {
       advance();
       std::string text;

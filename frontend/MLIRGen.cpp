@@ -12,6 +12,11 @@
 //     op's source location.
 //  5. Return the outputs.
 //
+// After both programs, checkUnused() builds what neither uses (a
+// definition, variable or const that no loss, report or output reaches)
+// into a module it throws away: its errors are reported as any other's,
+// and it gets a warning that it is unused.
+//
 //===----------------------------------------------------------------------===//
 
 #include "frontend/MLIRGen.h"
@@ -40,8 +45,7 @@ namespace abi = nn::abi;
 
 class MLIRGen {
 public:
-  MLIRGen(MLIRContext &context, const Module &ast)
-      : ctx(context), builder(&context), ast(ast) {}
+  MLIRGen(MLIRContext &context, const Module &ast) : ctx(context), builder(&context), ast(ast) {}
 
   /// One function of a program: its outputs and its batch size. The train
   /// step minimizes its first output with `optimizer`; only it drops out.
@@ -95,16 +99,50 @@ public:
         setting(abi::kStepsSetting, std::to_string(t.steps.value_or(1))),
         setting(abi::kShuffleSetting, t.shuffle ? "1" : "0"),
         setting(abi::kReportEverySetting, std::to_string(t.reportEvery)),
-        setting(abi::kReportOnTestSetting, t.reportOnTest ? "1" : "0"),
-        reportSetting(t.report)};
+        setting(abi::kReportOnTestSetting, t.reportOnTest ? "1" : "0"), reportSetting(t.report)};
     if (t.reportOnTest &&
         !addEvaluation(t.report, batch, t.loc, /*required=*/true, specs, settings))
       return nullptr;
     return genProgram(abi::kTrainProgram, specs, settings);
   }
 
-  OwningOpRef<ModuleOp> genProgram(llvm::StringRef program,
-                                   const std::vector<FunctionSpec> &specs,
+  /// Step 6; see the header. False after an error.
+  bool checkUnused() {
+    std::vector<NameRef> roots;
+    if (ast.train) {
+      if (ast.train->minimize)
+        roots.push_back(*ast.train->minimize);
+      roots.insert(roots.end(), ast.train->report.begin(), ast.train->report.end());
+    }
+    if (ast.infer)
+      roots.insert(roots.end(), ast.infer->outputs.begin(), ast.infer->outputs.end());
+    llvm::StringSet<> used;
+    collectNeeded(roots, used);
+    std::vector<NameRef> unused;
+    for (auto [kind, index] : ast.order) {
+      NameRef r;
+      if (kind == Module::DeclKind::Definition)
+        r = {ast.definitions[index].name, ast.definitions[index].loc};
+      else if (kind == Module::DeclKind::Variable)
+        r = {ast.variables[index].name, ast.variables[index].loc};
+      else
+        continue;
+      if (used.contains(r.name))
+        continue;
+      emitWarning(fileLoc(r.loc)) << "'" << r.name
+                                  << "' is not used by the loss, a reported value or an output";
+      unused.push_back(r);
+    }
+    if (unused.empty())
+      return true;
+    int64_t batch = ast.train && ast.train->batch   ? *ast.train->batch
+                    : ast.infer && ast.infer->batch ? *ast.infer->batch
+                                                    : 1;
+    FunctionSpec check{"nnc_unused", unused, batch, unused.front().loc, {}, /*isInfer=*/true};
+    return (bool)genProgram("check", {check}, {});
+  }
+
+  OwningOpRef<ModuleOp> genProgram(llvm::StringRef program, const std::vector<FunctionSpec> &specs,
                                    const std::vector<std::string> &extraSettings) {
     module = ModuleOp::create(fileLoc({1, 1}));
     setModuleAttributes(program, extraSettings);
@@ -179,7 +217,7 @@ public:
       // sum * 2, mean / 3: scaling keeps the kind; sum + sum is a sum.
       bool leftNumber = e.args[0]->kind == Expr::Number;
       bool rightNumber = e.args[1]->kind == Expr::Number;
-      if ((e.op == '*' && leftNumber) )
+      if ((e.op == '*' && leftNumber))
         return aggregation(*e.args[1]);
       if ((e.op == '*' || e.op == '/') && rightNumber)
         return aggregation(*e.args[0]);
@@ -265,9 +303,8 @@ public:
         return false;
       if (!spec.isInfer && cast<RankedTensorType>(v.getType()).getRank() != 0) {
         emitError(fileLoc(o.loc)) << "'" << o.name << "' must be a scalar to be "
-                                  << (&o == &spec.outputs[0] && spec.optimizer
-                                          ? "minimized"
-                                          : "reported")
+                                  << (&o == &spec.outputs[0] && spec.optimizer ? "minimized"
+                                                                               : "reported")
                                   << ", but it has shape "
                                   << formatShape(cast<RankedTensorType>(v.getType()).getShape());
         return false;
@@ -302,10 +339,8 @@ private:
     return RankedTensorType::get(shape, builder.getF32Type());
   }
 
-  void setModuleAttributes(llvm::StringRef program,
-                           const std::vector<std::string> &extraSettings) {
-    std::string model = ast.model ? ast.model->name
-                                  : llvm::sys::path::stem(ast.filename).str();
+  void setModuleAttributes(llvm::StringRef program, const std::vector<std::string> &extraSettings) {
+    std::string model = ast.model ? ast.model->name : llvm::sys::path::stem(ast.filename).str();
     setModelName(*module, model);
     setSourceFile(*module, ast.filename);
     std::vector<std::string> settings = {setting(abi::kProgramSetting, program.str())};
@@ -316,8 +351,8 @@ private:
     settings.push_back(setting(abi::kSourceDirSetting, std::string(dir)));
     for (const DataBlock &block : ast.data)
       for (const DataEntry &e : block.entries)
-        settings.push_back(setting(abi::dataSourceSetting(block.kind, e.name),
-                                   dataSourceSpec(*e.source)));
+        settings.push_back(
+            setting(abi::dataSourceSetting(block.kind, e.name), dataSourceSpec(*e.source)));
     settings.insert(settings.end(), extraSettings.begin(), extraSettings.end());
     setSettings(*module, settings);
   }
@@ -380,8 +415,7 @@ private:
         kind = "constant";
       }
       builder.create<VariableOp>(loc, builder.getStringAttr(v.name), TypeAttr::get(type),
-                                 builder.getStringAttr(kind),
-                                 params.getDictionary(&ctx),
+                                 builder.getStringAttr(kind), params.getDictionary(&ctx),
                                  v.isConst ? builder.getUnitAttr() : UnitAttr());
     }
     return ok;
@@ -406,8 +440,7 @@ private:
     }
     return true;
   }
-  bool flatten(const Expr &e, SmallVector<int64_t> &shape, size_t depth,
-               std::vector<float> &data) {
+  bool flatten(const Expr &e, SmallVector<int64_t> &shape, size_t depth, std::vector<float> &data) {
     if (e.kind == Expr::Number || (e.kind == Expr::Unary && e.args[0]->kind == Expr::Number)) {
       if (depth != shape.size()) {
         emitError(fileLoc(e.loc)) << "ragged constant: a number where a list was expected";
@@ -444,10 +477,9 @@ private:
     try {
       NpyArray ds = readNPY(std::string(path));
       if ((int64_t)ds.values.size() != type.getNumElements()) {
-        emitError(fileLoc(file.loc)) << path << " holds " << ds.values.size()
-                                     << " values, the variable needs "
-                                     << type.getNumElements() << " "
-                                     << formatShape(type.getShape());
+        emitError(fileLoc(file.loc))
+            << path << " holds " << ds.values.size() << " values, the variable needs "
+            << type.getNumElements() << " " << formatShape(type.getShape());
         return false;
       }
       data = std::move(ds.values);
@@ -478,14 +510,12 @@ private:
 
   Value scalar(double v, SourceLoc loc) {
     auto type = RankedTensorType::get({}, builder.getF32Type());
-    return builder.create<ConstantOp>(fileLoc(loc),
-                                      DenseElementsAttr::get(type, (float)v));
+    return builder.create<ConstantOp>(fileLoc(loc), DenseElementsAttr::get(type, (float)v));
   }
 
   /// Creates `OpT` at `loc` with the type its shape rule computes; null after
   /// the rule reported a shape error at `loc`.
-  template <typename OpT, typename... Args>
-  Value build(SourceLoc loc, Args &&...args) {
+  template <typename OpT, typename... Args> Value build(SourceLoc loc, Args &&...args) {
     return createInferred<OpT>(builder, fileLoc(loc), std::forward<Args>(args)...);
   }
 
@@ -495,8 +525,7 @@ private:
       Type element = cast<RankedTensorType>(v.getType()).getElementType();
       if (!element.isF32()) {
         emitError(fileLoc(loc)) << "'" << op << "' needs f32 values, but an argument has "
-                                << (element.isInteger(1) ? "truth values (i1)"
-                                                         : "indices (i64)")
+                                << (element.isInteger(1) ? "truth values (i1)" : "indices (i64)")
                                 << "; use cast(x, f32)";
         return false;
       }
@@ -550,8 +579,7 @@ private:
 
   /// An integer literal (possibly negative), or an error.
   std::optional<int64_t> intLiteral(const Expr *e, llvm::StringRef what) {
-    if (e && e->kind == Expr::Unary && e->args[0]->kind == Expr::Number &&
-        e->args[0]->isInteger)
+    if (e && e->kind == Expr::Unary && e->args[0]->kind == Expr::Number && e->args[0]->isInteger)
       return -(int64_t)e->args[0]->number;
     if (e && e->kind == Expr::Number && e->isInteger)
       return (int64_t)e->number;
@@ -578,8 +606,8 @@ private:
       return std::nullopt;
     auto normalized = normalizeAxis(*axis, rank);
     if (!normalized)
-      emitError(fileLoc(e->loc)) << "axis " << *axis << " is out of range for a rank-"
-                                 << rank << " tensor";
+      emitError(fileLoc(e->loc)) << "axis " << *axis << " is out of range for a rank-" << rank
+                                 << " tensor";
     return normalized;
   }
   std::optional<bool> boolLiteral(const Expr *e) {
@@ -594,22 +622,20 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// The ops that are one nn op of one or two tensors, with no options.
-  template <typename OpT>
-  static Value unary(MLIRGen &g, SourceLoc loc, Value x) {
+  template <typename OpT> static Value unary(MLIRGen &g, SourceLoc loc, Value x) {
     return g.build<OpT>(loc, x);
   }
-  template <typename OpT>
-  static Value binary(MLIRGen &g, SourceLoc loc, Value x, Value y) {
+  template <typename OpT> static Value binary(MLIRGen &g, SourceLoc loc, Value x, Value y) {
     return g.build<OpT>(loc, x, y);
   }
   using UnaryBuilder = Value (*)(MLIRGen &, SourceLoc, Value);
   using BinaryBuilder = Value (*)(MLIRGen &, SourceLoc, Value, Value);
   static const llvm::StringMap<UnaryBuilder> &unaryOps() {
     static const llvm::StringMap<UnaryBuilder> ops = {
-        {"neg", unary<NegOp>},         {"abs", unary<AbsOp>},   {"square", unary<SquareOp>},
-        {"sqrt", unary<SqrtOp>},       {"exp", unary<ExpOp>},   {"log", unary<LogOp>},
-        {"relu", unary<ReluOp>},       {"sigmoid", unary<SigmoidOp>},
-        {"tanh", unary<TanhOp>},       {"step", unary<StepOp>}, {"softmax", unary<SoftmaxOp>}};
+        {"neg", unary<NegOp>},   {"abs", unary<AbsOp>},         {"square", unary<SquareOp>},
+        {"sqrt", unary<SqrtOp>}, {"exp", unary<ExpOp>},         {"log", unary<LogOp>},
+        {"relu", unary<ReluOp>}, {"sigmoid", unary<SigmoidOp>}, {"tanh", unary<TanhOp>},
+        {"step", unary<StepOp>}, {"softmax", unary<SoftmaxOp>}};
     return ops;
   }
   /// Binary ops; all but the comparisons need f32 operands.
@@ -635,13 +661,17 @@ private:
   /// its first argument (already built).
   using CallBuilder = Value (MLIRGen::*)(const Expr &, Value);
   static const llvm::StringMap<CallBuilder> &callsWithOptions() {
-    static const llvm::StringMap<CallBuilder> ops = {
-        {"conv2d", &MLIRGen::genWindowed},      {"max_pool", &MLIRGen::genWindowed},
-        {"avg_pool", &MLIRGen::genWindowed},    {"dropout", &MLIRGen::genDropout},
-        {"transpose", &MLIRGen::genTranspose},  {"reshape", &MLIRGen::genReshape},
-        {"reduce_sum", &MLIRGen::genReduction}, {"reduce_mean", &MLIRGen::genReduction},
-        {"reduce_max", &MLIRGen::genReduction}, {"argmax", &MLIRGen::genArgmax},
-        {"cast", &MLIRGen::genCast}};
+    static const llvm::StringMap<CallBuilder> ops = {{"conv2d", &MLIRGen::genWindowed},
+                                                     {"max_pool", &MLIRGen::genWindowed},
+                                                     {"avg_pool", &MLIRGen::genWindowed},
+                                                     {"dropout", &MLIRGen::genDropout},
+                                                     {"transpose", &MLIRGen::genTranspose},
+                                                     {"reshape", &MLIRGen::genReshape},
+                                                     {"reduce_sum", &MLIRGen::genReduction},
+                                                     {"reduce_mean", &MLIRGen::genReduction},
+                                                     {"reduce_max", &MLIRGen::genReduction},
+                                                     {"argmax", &MLIRGen::genArgmax},
+                                                     {"cast", &MLIRGen::genCast}};
     return ops;
   }
 
@@ -656,7 +686,8 @@ private:
       if (!needFloats(op, e.loc, x))
         return nullptr;
       if (op == "softmax" && rankOf(x) == 0) {
-        emitError(fileLoc(e.loc)) << "softmax needs at least one dimension (it is over the last axis)";
+        emitError(fileLoc(e.loc))
+            << "softmax needs at least one dimension (it is over the last axis)";
         return nullptr;
       }
       return it->second(*this, e.loc, x);
@@ -737,8 +768,8 @@ private:
       return build<Conv2DOp>(e.loc, x, operands[1], ArrayRef<int64_t>(*strides),
                              StringRef(padding->text));
     if (op == "max_pool")
-      return build<MaxPoolOp>(e.loc, x, ArrayRef<int64_t>(*ksize),
-                              ArrayRef<int64_t>(*strides), StringRef(padding->text));
+      return build<MaxPoolOp>(e.loc, x, ArrayRef<int64_t>(*ksize), ArrayRef<int64_t>(*strides),
+                              StringRef(padding->text));
     return build<AvgPoolOp>(e.loc, x, ArrayRef<int64_t>(*ksize), ArrayRef<int64_t>(*strides),
                             StringRef(padding->text));
   }
@@ -854,6 +885,12 @@ OwningOpRef<ModuleOp> mlirGenInfer(MLIRContext &context, const Module &module) {
   context.getOrLoadDialect<NNDialect>();
   context.getOrLoadDialect<func::FuncDialect>();
   return MLIRGen(context, module).genInfer();
+}
+
+bool checkUnused(MLIRContext &context, const Module &module) {
+  context.getOrLoadDialect<NNDialect>();
+  context.getOrLoadDialect<func::FuncDialect>();
+  return MLIRGen(context, module).checkUnused();
 }
 
 OwningOpRef<ModuleOp> mlirGenTrain(MLIRContext &context, const Module &module) {

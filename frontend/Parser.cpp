@@ -25,6 +25,7 @@
 #include "frontend/Parser.h"
 
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace nn {
 
@@ -32,8 +33,7 @@ namespace {
 
 class Parser {
 public:
-  Parser(const std::vector<Token> &tokens, Diagnostics &diags)
-      : tokens(tokens), diags(diags) {}
+  Parser(const std::vector<Token> &tokens, Diagnostics &diags) : tokens(tokens), diags(diags) {}
 
   Module parseFile() {
     Module m;
@@ -58,7 +58,8 @@ private:
   Diagnostics &diags;
   size_t pos = 0;
   unsigned errorLine = 0;
-  unsigned depth = 0; // open ( and [: inside them an expression may span lines
+  unsigned depth = 0;       // open ( and [: inside them an expression may span lines
+  unsigned nesting = 0;     // parseUnary calls active: how deep the descent is
   bool syntaxError = false; // the statement being parsed is broken: skip its line
   size_t statementStart = 0;
 
@@ -71,8 +72,7 @@ private:
     if (continuesExpression() && !peek().is(TokenKind::End))
       return false;
     if (!diags.hasErrorOnLine(op.loc.line))
-      diags.error(op.loc, "expected an expression after '" + op.text +
-                              "' on the same line");
+      diags.error(op.loc, "expected an expression after '" + op.text + "' on the same line");
     errorLine = op.loc.line;
     syntaxError = true;
     return true;
@@ -120,8 +120,7 @@ private:
   }
   /// A statement ends with its line: `y = x z` is an error at `z`.
   void expectEndOfLine() {
-    if (!peek().is(TokenKind::End) && pos > 0 &&
-        peek().loc.line == tokens[pos - 1].loc.line)
+    if (!peek().is(TokenKind::End) && pos > 0 && peek().loc.line == tokens[pos - 1].loc.line)
       fail("the end of the line");
   }
   /// Skips the rest of the line where the error happened.
@@ -132,17 +131,34 @@ private:
     unsigned line = tokens[std::min(pos, tokens.size() - 1)].loc.line;
     if (pos > 0 && tokens[pos - 1].loc.line < line && statementStart < pos)
       line = tokens[pos - 1].loc.line;
-    while (!peek().is(TokenKind::End) && peek().loc.line <= line &&
-           !peek().isPunct('}'))
+    while (!peek().is(TokenKind::End) && peek().loc.line <= line && !peek().isPunct('}'))
       ++pos;
   }
 
+  /// An integer setting (batch, steps, every K): read from its digits, at
+  /// most kMaxSettingInteger.
   bool parseInteger(int64_t &value, SourceLoc &loc, const char *what) {
     if (!peek().is(TokenKind::Integer))
       return fail(what);
     loc = peek().loc;
-    value = (int64_t)next().number;
+    const Token &t = next();
+    uint64_t v = 0;
+    if (llvm::StringRef(t.text).getAsInteger(10, v) || v > (uint64_t)kMaxSettingInteger)
+      return typeError(t.loc, "integer " + t.text + " is too large: a setting is at most " +
+                                  std::to_string(kMaxSettingInteger));
+    value = (int64_t)v;
     return true;
+  }
+
+  /// Reports a block setting given twice; true the first time.
+  bool firstTime(llvm::StringMap<SourceLoc> &seen, const std::string &key, SourceLoc loc,
+                 const char *block) {
+    auto [it, inserted] = seen.try_emplace(key, loc);
+    if (inserted)
+      return true;
+    diags.error(loc, "`" + key + ":` is set twice in the " + block + " block",
+                "the first is at line " + std::to_string(it->second.line));
+    return false;
   }
 
   void parseStatement(Module &m) {
@@ -221,17 +237,41 @@ private:
       return false;
     if (!acceptPunct('['))
       return true;
+    int64_t elements = 1; // of the dimensions written out (? counts 1)
     do {
       if (peek().isPunct('?')) {
         next();
         type.dims.push_back(-1);
       } else if (peek().is(TokenKind::Integer)) {
-        type.dims.push_back((int64_t)next().number);
+        const Token &dim = next();
+        uint64_t value = 0;
+        // The spelling, not the lexer's double: 2^53 + 1 must not round.
+        // (0 is the checker's to report: "dimensions must be positive".)
+        if (llvm::StringRef(dim.text).getAsInteger(10, value) ||
+            value > (uint64_t)kMaxTensorElements)
+          return typeError(dim.loc, "dimension " + dim.text +
+                                        " is out of range: a dimension is 1 to " +
+                                        std::to_string(kMaxTensorElements));
+        type.dims.push_back((int64_t)value);
+        elements *= (int64_t)value; // both factors <= 2^28: no overflow
+        if (elements > kMaxTensorElements)
+          return typeError(type.loc,
+                           "this tensor type has more than " + std::to_string(kMaxTensorElements) +
+                               " elements (2^28, 1 GiB of f32), the most a tensor may have");
       } else {
         return fail("a dimension (an integer or '?')");
       }
     } while (acceptPunct(','));
     return expectPunct(']');
+  }
+
+  /// A located error in a type; the statement is skipped.
+  bool typeError(SourceLoc loc, const std::string &message) {
+    if (!diags.hasErrorOnLine(loc.line))
+      diags.error(loc, message);
+    errorLine = loc.line;
+    syntaxError = true;
+    return false;
   }
 
   // Block helpers: `{` entries `}`; a missing `}` is reported at the end.
@@ -285,6 +325,7 @@ private:
 
   void parseTrainBlock(Module &m) {
     TrainBlock t;
+    llvm::StringMap<SourceLoc> seen;
     t.loc = next().loc;
     if (m.train)
       diags.error(t.loc, "a file has at most one train block");
@@ -293,6 +334,7 @@ private:
       SourceLoc keyLoc;
       if (!expectName(key, keyLoc, "a train setting") || !expectPunct(':'))
         return;
+      firstTime(seen, key, keyLoc, "train");
       if (key == "minimize") {
         NameRef r;
         if (expectName(r.name, r.loc))
@@ -342,6 +384,7 @@ private:
 
   void parseInferBlock(Module &m) {
     InferBlock b;
+    llvm::StringMap<SourceLoc> seen;
     b.loc = next().loc;
     if (m.infer)
       diags.error(b.loc, "a file has at most one infer block");
@@ -350,6 +393,7 @@ private:
       SourceLoc keyLoc;
       if (!expectName(key, keyLoc, "an infer setting") || !expectPunct(':'))
         return;
+      firstTime(seen, key, keyLoc, "infer");
       if (key == "output") {
         parseNameList(b.outputs);
       } else if (key == "batch") {
@@ -372,6 +416,32 @@ private:
     return e;
   }
 
+  /// The expression is too deep: one error, at `loc`, and the statement is
+  /// skipped.
+  ExprPtr tooDeep(SourceLoc loc) {
+    if (!diags.hasErrorOnLine(loc.line))
+      diags.error(loc,
+                  "expression nested more than " + std::to_string(kMaxExpressionHeight) +
+                      " levels deep (operators, calls, brackets and unary minus each count one)",
+                  "give parts of it names: `h = ...` on a line of its own");
+    errorLine = loc.line;
+    syntaxError = true;
+    return nullptr;
+  }
+
+  /// `e` with its height set from its operands; null past the limit.
+  ExprPtr measured(ExprPtr e) {
+    unsigned below = 0;
+    for (const ExprPtr &a : e->args)
+      below = std::max(below, a->height);
+    for (const KeywordArg &k : e->kwargs)
+      below = std::max(below, k.value->height);
+    e->height = below + 1;
+    if (e->height > kMaxExpressionHeight)
+      return tooDeep(e->loc);
+    return e;
+  }
+
   ExprPtr parseExpr() {
     ExprPtr lhs = parseTerm();
     while (lhs && (peek().isPunct('+') || peek().isPunct('-')) && continuesExpression()) {
@@ -385,7 +455,7 @@ private:
       bin->op = op.text[0];
       bin->args.push_back(std::move(lhs));
       bin->args.push_back(std::move(rhs));
-      lhs = std::move(bin);
+      lhs = measured(std::move(bin)); // a chain a + b + c ... grows leftwards
     }
     return lhs;
   }
@@ -403,12 +473,19 @@ private:
       bin->op = op.text[0];
       bin->args.push_back(std::move(lhs));
       bin->args.push_back(std::move(rhs));
-      lhs = std::move(bin);
+      lhs = measured(std::move(bin)); // a chain a + b + c ... grows leftwards
     }
     return lhs;
   }
 
+  /// Every descent into a subexpression (brackets, calls, lists, unary
+  /// minus) passes here: the count stops a 10^5-deep input before it ends
+  /// the parser's own stack.
   ExprPtr parseUnary() {
+    if (nesting >= kMaxExpressionHeight)
+      return tooDeep(peek().loc);
+    ++nesting;
+    auto done = llvm::make_scope_exit([&] { --nesting; });
     if (peek().isPunct('-')) {
       SourceLoc loc = next().loc;
       ExprPtr operand = parseUnary();
@@ -417,7 +494,7 @@ private:
       auto e = makeExpr(Expr::Unary, loc);
       e->op = '-';
       e->args.push_back(std::move(operand));
-      return e;
+      return measured(std::move(e));
     }
     return parsePrimary();
   }
@@ -463,7 +540,7 @@ private:
         if (!expectPunct(']'))
           return nullptr;
       }
-      return list;
+      return measured(std::move(list));
     }
     if (t.is(TokenKind::Identifier)) {
       next();
@@ -506,7 +583,7 @@ private:
       --depth;
       if (!expectPunct(')'))
         return nullptr;
-      return call;
+      return measured(std::move(call));
     }
     fail("an expression");
     return nullptr;

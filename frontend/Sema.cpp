@@ -7,6 +7,8 @@
 #include "llvm/Support/Format.h"
 
 #include <cmath>
+#include <cstdio>
+#include <limits>
 
 namespace nn {
 
@@ -33,12 +35,21 @@ static const std::vector<OpSignature> &opTable() {
       {"less", 2, 2, {}, "less(a, b)"},
       // Linear algebra and shapes.
       {"matmul", 2, 2, {}, "matmul(a, b)"},
-      {"max_pool", 1, 1, {"ksize", "strides", "padding"},
+      {"max_pool",
+       1,
+       1,
+       {"ksize", "strides", "padding"},
        "max_pool(x, ksize=[ky, kx], strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
-      {"avg_pool", 1, 1, {"ksize", "strides", "padding"},
+      {"avg_pool",
+       1,
+       1,
+       {"ksize", "strides", "padding"},
        "avg_pool(x, ksize=[ky, kx], strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
       {"dropout", 1, 1, {"keep_prob"}, "dropout(x, keep_prob=K)"},
-      {"conv2d", 2, 2, {"strides", "padding"},
+      {"conv2d",
+       2,
+       2,
+       {"strides", "padding"},
        "conv2d(x, w, strides=[sy, sx], padding=\"SAME\"|\"VALID\")"},
       {"transpose", 1, 1, {"perm"}, "transpose(x) or transpose(x, perm=[1, 0])"},
       {"reshape", 2, 2, {}, "reshape(x, [d0, d1, ...])"},
@@ -82,8 +93,7 @@ std::string dataSourceSpec(const Expr &e) {
     return dataSourceSpec(*e.args[0]) + "|one_hot:" + number(e.args[1]->number);
   if (e.kind == Expr::Call)
     return e.text + ":" + e.args[0]->text;
-  return dataSourceSpec(*e.args[0]) + (e.op == '/' ? "|div:" : "|mul:") +
-         number(e.args[1]->number);
+  return dataSourceSpec(*e.args[0]) + (e.op == '/' ? "|div:" : "|mul:") + number(e.args[1]->number);
 }
 
 namespace {
@@ -148,8 +158,7 @@ private:
     auto previous = where.find(name);
     if (previous != where.end()) {
       diags.error(loc, "'" + name + "' is already defined",
-                  "its first definition is at line " +
-                      std::to_string(previous->second.line));
+                  "its first definition is at line " + std::to_string(previous->second.line));
       return;
     }
     kinds[name] = kind;
@@ -189,8 +198,7 @@ private:
       diags.error(e.loc, "a string is not a value here");
       return;
     case Expr::Name:
-      if (!kinds.count(e.text) && e.text != "true" && e.text != "false" &&
-          e.text != "f32")
+      if (!kinds.count(e.text) && e.text != "true" && e.text != "false" && e.text != "f32")
         unknownName(e);
       return;
     case Expr::List:
@@ -215,13 +223,12 @@ private:
       return;
     }
     if (e.args.size() < op->minArgs || e.args.size() > op->maxArgs) {
-      std::string expected = op->minArgs == op->maxArgs
-                                 ? std::to_string(op->minArgs)
-                                 : std::to_string(op->minArgs) + " or " +
-                                       std::to_string(op->maxArgs);
-      diags.error(e.loc, "'" + e.text + "' takes " + expected + " argument" +
-                             (op->maxArgs == 1 ? "" : "s") + ", got " +
-                             std::to_string(e.args.size()),
+      std::string expected = op->minArgs == op->maxArgs ? std::to_string(op->minArgs)
+                                                        : std::to_string(op->minArgs) + " or " +
+                                                              std::to_string(op->maxArgs);
+      diags.error(e.loc,
+                  "'" + e.text + "' takes " + expected + " argument" +
+                      (op->maxArgs == 1 ? "" : "s") + ", got " + std::to_string(e.args.size()),
                   "usage: " + op->usage.str());
     }
     llvm::StringSet<> seen;
@@ -263,16 +270,57 @@ private:
       return isNumber(e->args[0].get());
     return e && e->kind == Expr::Number;
   }
+  /// The value of a number literal (isNumber), its minus signs applied.
+  double numberValue(const Expr &e) {
+    return e.kind == Expr::Unary ? -numberValue(*e.args[0]) : e.number;
+  }
+  static std::string spell(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", v);
+    return text;
+  }
+
+  /// Keyword argument `name` of `call`, when it is a number, must lie in
+  /// [low, high) (or (low, high) when `openLow`); `range` says which in
+  /// words.
+  void checkRange(const Expr &call, llvm::StringRef name, double low, double high, bool openLow,
+                  llvm::StringRef range) {
+    const Expr *arg = call.kwarg(name);
+    if (!arg || !isNumber(arg))
+      return;
+    double v = numberValue(*arg);
+    if ((openLow ? v <= low : v < low) || v >= high)
+      diags.error(arg->loc, "'" + name.str() + "' of " + call.text + " is " + spell(v) +
+                                "; it must be " + range.str());
+  }
+
+  /// A batch of `batch` items of each batched placeholder stays within
+  /// kMaxTensorElements.
+  void checkBatchSize(int64_t batch, SourceLoc loc) {
+    for (const Placeholder &p : m.placeholders) {
+      if (p.type.dims.empty() || p.type.dims[0] != -1)
+        continue;
+      int64_t item = 1;
+      for (size_t i = 1; i < p.type.dims.size(); ++i)
+        item *= std::max<int64_t>(1, p.type.dims[i]); // <= 2^28: checked by the parser
+      if (batch > kMaxTensorElements / item) {
+        diags.error(loc, "a batch of " + std::to_string(batch) + " items of '" + p.name +
+                             "' has more than " + std::to_string(kMaxTensorElements) +
+                             " elements (2^28), the most a tensor may have");
+        return;
+      }
+    }
+  }
 
   void checkInitializer(const Expr &init) {
     static const std::vector<llvm::StringRef> names = {
         "zeros", "ones", "fill", "constant", "truncated_normal", "normal", "uniform", "load"};
     if (init.kind != Expr::Call || !llvm::is_contained(names, init.text)) {
-      std::string near =
-          init.kind == Expr::Call ? closestMatch(init.text, names) : std::string();
-      diags.error(init.loc, "expected an initializer: zeros(), ones(), fill(V), "
-                            "constant([...]), truncated_normal(stddev=S), "
-                            "normal(stddev=S), uniform(low=A, high=B) or load(\"F.npy\")",
+      std::string near = init.kind == Expr::Call ? closestMatch(init.text, names) : std::string();
+      diags.error(init.loc,
+                  "expected an initializer: zeros(), ones(), fill(V), "
+                  "constant([...]), truncated_normal(stddev=S), "
+                  "normal(stddev=S), uniform(low=A, high=B) or load(\"F.npy\")",
                   near.empty() ? "" : "did you mean '" + near + "'?");
       return;
     }
@@ -297,11 +345,17 @@ private:
     } else if (name == "constant") {
       if (init.args.size() != 1 || !init.kwargs.empty())
         diags.error(init.loc, "malformed initializer", "usage: constant([[1, 2], [3, 4]])");
-    } else if (name == "truncated_normal" || name == "normal")
+    } else if (name == "truncated_normal" || name == "normal") {
       expectArgs(0, {"stddev"}, (name + "(stddev=S)").str());
-    else if (name == "uniform")
+      checkRange(init, "stddev", 0, std::numeric_limits<double>::infinity(), true, "positive");
+    } else if (name == "uniform") {
       expectArgs(0, {"low", "high"}, "uniform(low=A, high=B)");
-    else if (name == "load") {
+      const Expr *low = init.kwarg("low"), *high = init.kwarg("high");
+      if (low && high && isNumber(low) && isNumber(high) &&
+          !(numberValue(*low) < numberValue(*high)))
+        diags.error(high->loc, "uniform needs low < high, not low=" + spell(numberValue(*low)) +
+                                   ", high=" + spell(numberValue(*high)));
+    } else if (name == "load") {
       if (init.args.size() != 1 || init.args[0]->kind != Expr::String || !init.kwargs.empty())
         diags.error(init.loc, "malformed initializer", "usage: load(\"FILE.npy\")");
     }
@@ -355,11 +409,13 @@ private:
       checkOptimizer(*t.optimizer);
     if (t.batch && *t.batch < 1)
       diags.error(t.batchLoc, "the batch size must be at least 1");
+    else if (t.batch)
+      checkBatchSize(*t.batch, t.batchLoc);
     if (t.steps && *t.steps < 1)
       diags.error(t.stepsLoc, "the number of steps must be at least 1");
     for (const NameRef &r : t.report)
       checkDefined(r);
-    if (!t.report.empty() && t.reportEvery < 1)
+    if (!t.report.empty() && t.reportEvery < 1 && !diags.hasErrorOnLine(t.reportEveryLoc.line))
       diags.error(t.reportEveryLoc, "`every K` needs K of at least 1");
   }
 
@@ -388,6 +444,13 @@ private:
       diags.error(e.loc, "'" + e.text + "' needs learning_rate=R");
     if (e.text == "momentum" && !e.kwarg("momentum"))
       diags.error(e.loc, "'momentum' needs momentum=M");
+    // The ranges in which each method is defined (docs/language.md).
+    const double inf = std::numeric_limits<double>::infinity();
+    checkRange(e, "learning_rate", 0, inf, true, "positive");
+    checkRange(e, "momentum", 0, 1, false, "at least 0 and below 1");
+    checkRange(e, "beta1", 0, 1, false, "at least 0 and below 1");
+    checkRange(e, "beta2", 0, 1, false, "at least 0 and below 1");
+    checkRange(e, "epsilon", 0, inf, true, "positive");
   }
 
   void checkInfer(const InferBlock &b) {
@@ -397,6 +460,8 @@ private:
       checkDefined(r);
     if (b.batch && *b.batch < 1)
       diags.error(b.batchLoc, "the batch size must be at least 1");
+    else if (b.batch)
+      checkBatchSize(*b.batch, b.batchLoc);
   }
 };
 

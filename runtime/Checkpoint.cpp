@@ -9,6 +9,7 @@
 #include "runtime/Checkpoint.h"
 #include "runtime/Device.h"
 #include "runtime/Writers.h"
+#include "support/Files.h"
 
 #include <algorithm>
 #include <cstring>
@@ -45,8 +46,8 @@ private:
   size_t i = 0;
 
   [[noreturn]] void fail(const std::string &what) {
-    throw Error(file + ": malformed safetensors header (" + what + " at byte " +
-                std::to_string(i) + ")");
+    throw Error(file + ": malformed safetensors header (" + what + " at byte " + std::to_string(i) +
+                ")");
   }
   void skip() {
     while (i < s.size() && std::isspace((unsigned char)s[i]))
@@ -109,8 +110,8 @@ private:
       v.string = str();
     } else {
       size_t start = i;
-      while (i < s.size() && (std::isdigit((unsigned char)s[i]) || s[i] == '-' ||
-                              s[i] == '+' || s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
+      while (i < s.size() && (std::isdigit((unsigned char)s[i]) || s[i] == '-' || s[i] == '+' ||
+                              s[i] == '.' || s[i] == 'e' || s[i] == 'E'))
         ++i;
       if (start == i)
         fail("unexpected character");
@@ -138,6 +139,7 @@ bool hasRole(const nnrt_tensor *t, const std::vector<int> &roles) {
 } // namespace
 
 Checkpoint readCheckpoint(const std::string &path) {
+  nn::requireRegularFile(path);
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw Error(path + ": cannot open: " + std::strerror(errno));
@@ -148,8 +150,8 @@ Checkpoint readCheckpoint(const std::string &path) {
   for (int b = 7; b >= 0; --b)
     headerSize = headerSize << 8 | (unsigned char)bytes[b];
   if (headerSize > bytes.size() - 8)
-    throw Error(path + ": not a safetensors file (header length " +
-                std::to_string(headerSize) + " beyond the end)");
+    throw Error(path + ": not a safetensors file (header length " + std::to_string(headerSize) +
+                " beyond the end)");
   Json header = JsonReader(bytes.substr(8, headerSize), path).parse();
   if (header.kind != Json::Object)
     throw Error(path + ": malformed safetensors header (not an object)");
@@ -163,9 +165,12 @@ Checkpoint readCheckpoint(const std::string &path) {
     }
     const Json *dtype = nullptr, *shape = nullptr, *offsets = nullptr;
     for (auto &[k, v] : entry.object) {
-      if (k == "dtype") dtype = &v;
-      if (k == "shape") shape = &v;
-      if (k == "data_offsets") offsets = &v;
+      if (k == "dtype")
+        dtype = &v;
+      if (k == "shape")
+        shape = &v;
+      if (k == "data_offsets")
+        offsets = &v;
     }
     if (!dtype || !shape || !offsets || offsets->array.size() != 2)
       throw Error(path + ": tensor '" + name + "' lacks dtype, shape or data_offsets");
@@ -179,7 +184,8 @@ Checkpoint readCheckpoint(const std::string &path) {
     }
     size_t begin = (size_t)offsets->array[0].number, end = (size_t)offsets->array[1].number;
     if (end < begin || end > dataSize || end - begin != count * 4)
-      throw Error(path + ": tensor '" + name + "' has bad data offsets (the file may be truncated)");
+      throw Error(path + ": tensor '" + name +
+                  "' has bad data offsets (the file may be truncated)");
     t.values.resize(count);
     std::memcpy(t.values.data(), bytes.data() + dataStart + begin, count * 4);
     ck.tensors[name] = std::move(t);
@@ -248,8 +254,8 @@ int restore(const Program &program, const Checkpoint &ck, const std::vector<int>
     }
     std::vector<int64_t> shape(v.desc->dims, v.desc->dims + v.desc->rank);
     if (it->second.shape != shape)
-      throw Error(path + ": tensor '" + v.name() + "' has another shape than the " +
-                  "program's " + v.shapeString());
+      throw Error(path + ": tensor '" + v.name() + "' has another shape than the " + "program's " +
+                  v.shapeString());
     std::memcpy(v.f32(), it->second.values.data(), v.numElements() * sizeof(float));
     ++loaded;
   }

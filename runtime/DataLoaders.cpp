@@ -8,6 +8,7 @@
 
 #include "runtime/DataLoaders.h"
 #include "runtime/Program.h"
+#include "support/Files.h"
 #include "support/NPY.h"
 
 #include <zlib.h>
@@ -40,7 +41,8 @@ uint32_t bigEndian32(const unsigned char *p) {
 /// A (possibly gzip-compressed) file read in pieces.
 class GzReader {
 public:
-  explicit GzReader(const std::string &path) : path(path), f(gzopen(path.c_str(), "rb")) {
+  explicit GzReader(const std::string &path)
+      : path(path), f((nn::requireRegularFile(path), gzopen(path.c_str(), "rb"))) {
     if (!f)
       throw Error(path + ": cannot open: " + std::strerror(errno));
   }
@@ -72,10 +74,14 @@ private:
 /// One IDX value of the given type code, big-endian at `p`.
 float decodeIDX(int type, const unsigned char *p) {
   switch (type) {
-  case 0x08: return p[0];
-  case 0x09: return (signed char)p[0];
-  case 0x0B: return (int16_t)(p[0] << 8 | p[1]);
-  case 0x0C: return (int32_t)bigEndian32(p);
+  case 0x08:
+    return p[0];
+  case 0x09:
+    return (signed char)p[0];
+  case 0x0B:
+    return (int16_t)(p[0] << 8 | p[1]);
+  case 0x0C:
+    return (int32_t)bigEndian32(p);
   case 0x0D: {
     uint32_t bits = bigEndian32(p);
     float f;
@@ -90,7 +96,6 @@ float decodeIDX(int type, const unsigned char *p) {
   }
   }
 }
-
 
 } // namespace
 
@@ -107,10 +112,20 @@ Dataset loadIDX(const std::string &path) {
   int type = head[2], rank = head[3];
   int width;
   switch (type) {
-  case 0x08: case 0x09: width = 1; break; // unsigned / signed byte
-  case 0x0B: width = 2; break;            // short
-  case 0x0C: case 0x0D: width = 4; break; // int, float
-  case 0x0E: width = 8; break;            // double
+  case 0x08:
+  case 0x09:
+    width = 1;
+    break; // unsigned / signed byte
+  case 0x0B:
+    width = 2;
+    break; // short
+  case 0x0C:
+  case 0x0D:
+    width = 4;
+    break; // int, float
+  case 0x0E:
+    width = 8;
+    break; // double
   default:
     throw Error(path + ": unknown IDX element type 0x" + std::to_string(type));
   }
@@ -189,14 +204,13 @@ Dataset loadCSV(const std::string &path) {
     if (!numeric) {
       if (width == -1 && ds.items == 0)
         continue; // the header
-      throw Error(path + ":" + std::to_string(lineNo) + ": '" + cell +
-                  "' is not a number");
+      throw Error(path + ":" + std::to_string(lineNo) + ": '" + cell + "' is not a number");
     }
     if (width == -1)
       width = row.size();
     else if ((int64_t)row.size() != width)
-      throw Error(path + ":" + std::to_string(lineNo) + ": expected " +
-                  std::to_string(width) + " values, got " + std::to_string(row.size()));
+      throw Error(path + ":" + std::to_string(lineNo) + ": expected " + std::to_string(width) +
+                  " values, got " + std::to_string(row.size()));
     ds.values.insert(ds.values.end(), row.begin(), row.end());
     ++ds.items;
   }
@@ -249,9 +263,8 @@ Dataset oneHot(const Dataset &labels, int64_t classes) {
   for (int64_t i = 0; i < labels.items; ++i) {
     float label = labels.values[i];
     if (label != std::floor(label) || label < 0 || label >= classes)
-      throw Error(labels.file + ": item " + std::to_string(i) + ": label " +
-                  std::to_string(label) + " is not a class in 0.." +
-                  std::to_string(classes - 1));
+      throw Error(labels.file + ": item " + std::to_string(i) + ": label " + std::to_string(label) +
+                  " is not a class in 0.." + std::to_string(classes - 1));
     ds.values[i * classes + (int64_t)label] = 1.0f;
   }
   return ds;

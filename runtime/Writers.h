@@ -16,10 +16,13 @@ void writeNPY(const std::string &path, const std::vector<float> &values,
 
 /// One row per line, `rowLength` values separated by commas, printed with
 /// enough digits (%.9g) to read back the same float32.
-void writeCSV(const std::string &path, const std::vector<float> &values,
-              int64_t rowLength);
+void writeCSV(const std::string &path, const std::vector<float> &values, int64_t rowLength);
 
-/// Writes `bytes` to `path` through `path.tmp` + rename (atomic on POSIX).
+/// Replaces `path` (a regular file, or nothing yet) with `bytes` so that a
+/// crash at any moment leaves the old file or the new one, whole, and no
+/// temporary: an unnamed file in the same directory, fsync, a unique name,
+/// rename, fsync of the directory (Writers.cpp). Throws Error naming the
+/// file.
 void writeFileAtomically(const std::string &path, const std::string &bytes);
 
 /// The same for a file made of pieces that are written one after the other

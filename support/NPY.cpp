@@ -12,6 +12,7 @@
 
 #include "support/NPY.h"
 #include "support/Error.h"
+#include "support/Files.h"
 
 #include <zlib.h>
 
@@ -22,6 +23,7 @@
 namespace nn {
 
 std::string readWholeFile(const std::string &path) {
+  requireRegularFile(path);
   gzFile f = gzopen(path.c_str(), "rb");
   if (!f)
     throw Error(path + ": cannot open: " + std::strerror(errno));
@@ -65,13 +67,28 @@ std::vector<int64_t> parseShape(std::string text) {
 
 /// One element of type `kind` ("f4", "i8", ...) as float32.
 bool convertElement(const std::string &kind, const char *p, float &out) {
-  if (kind == "f4") { float v; std::memcpy(&v, p, 4); out = v; }
-  else if (kind == "f8") { double v; std::memcpy(&v, p, 8); out = (float)v; }
-  else if (kind == "i8") { int64_t v; std::memcpy(&v, p, 8); out = (float)v; }
-  else if (kind == "i4") { int32_t v; std::memcpy(&v, p, 4); out = (float)v; }
-  else if (kind == "u1" || kind == "b1") out = (unsigned char)*p;
-  else if (kind == "i1") out = (signed char)*p;
-  else return false;
+  if (kind == "f4") {
+    float v;
+    std::memcpy(&v, p, 4);
+    out = v;
+  } else if (kind == "f8") {
+    double v;
+    std::memcpy(&v, p, 8);
+    out = (float)v;
+  } else if (kind == "i8") {
+    int64_t v;
+    std::memcpy(&v, p, 8);
+    out = (float)v;
+  } else if (kind == "i4") {
+    int32_t v;
+    std::memcpy(&v, p, 4);
+    out = (float)v;
+  } else if (kind == "u1" || kind == "b1")
+    out = (unsigned char)*p;
+  else if (kind == "i1")
+    out = (signed char)*p;
+  else
+    return false;
   return true;
 }
 

@@ -40,6 +40,8 @@
 #include "ir/NNDialect.h"
 #include "passes/Analysis/MemoryPlan.h"
 #include "passes/Passes.h"
+#include "support/Error.h"
+#include "support/Files.h"
 #include "support/ProgramABI.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -49,8 +51,8 @@
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -112,11 +114,11 @@ cl::opt<bool> gradcheck("gradcheck",
                                  "in float64 instead of building programs"),
                         cl::cat(nncOptions));
 cl::opt<int> gradcheckSamples("gradcheck-samples",
-                              cl::desc("Elements checked per variable (default 20)"),
-                              cl::init(20), cl::cat(nncOptions));
+                              cl::desc("Elements checked per variable (default 20)"), cl::init(20),
+                              cl::cat(nncOptions));
 cl::opt<int> gradcheckBatch("gradcheck-batch",
-                            cl::desc("Batch size of the gradient check (default 4)"),
-                            cl::init(4), cl::cat(nncOptions));
+                            cl::desc("Batch size of the gradient check (default 4)"), cl::init(4),
+                            cl::cat(nncOptions));
 
 //===----------------------------------------------------------------------===//
 // The stages, in order
@@ -207,8 +209,7 @@ LogicalResult checkTarget() {
   if (target != "cpu" && target != "cuda")
     return failWith("unknown --target=" + target + " (cpu or cuda)"), failure();
   if (emitted() && !emitted()->target.empty() && emitted()->target != target)
-    return failWith("--emit=" + emitted()->name + " is a stage of --target=" +
-                    emitted()->target),
+    return failWith("--emit=" + emitted()->name + " is a stage of --target=" + emitted()->target),
            failure();
   llvm::StringRef arch = gpuArch;
   unsigned number = 0;
@@ -226,8 +227,8 @@ DialectRegistry dialectRegistry() {
   registry.insert<nn::NNDialect, func::FuncDialect, arith::ArithDialect, linalg::LinalgDialect,
                   tensor::TensorDialect, math::MathDialect, memref::MemRefDialect,
                   bufferization::BufferizationDialect, scf::SCFDialect, affine::AffineDialect,
-                  vector::VectorDialect, cf::ControlFlowDialect, LLVM::LLVMDialect,
-                  gpu::GPUDialect, NVVM::NVVMDialect>();
+                  vector::VectorDialect, cf::ControlFlowDialect, LLVM::LLVMDialect, gpu::GPUDialect,
+                  NVVM::NVVMDialect>();
   registerAllExtensions(registry);
   linalg::registerBufferizableOpInterfaceExternalModels(registry);
   nn::registerGPUExternalModels(registry);
@@ -360,6 +361,8 @@ FailureOr<std::vector<Program>> generatePrograms(MLIRContext &context, const nn:
       return failure();
     programs.push_back({nn::abi::kInferProgram, std::move(module)});
   }
+  if (!nn::checkUnused(context, ast)) // errors in what no program uses
+    return failure();
   return programs;
 }
 
@@ -422,8 +425,8 @@ int runGradientCheck(MLIRContext &context, const nn::Module &ast) {
     return 1;
   const double tolerance = 1e-6;
   if (*worst > tolerance) {
-    llvm::outs() << "FAILED: a gradient differs from finite differences by more than "
-                 << tolerance << "\n";
+    llvm::outs() << "FAILED: a gradient differs from finite differences by more than " << tolerance
+                 << "\n";
     return 1;
   }
   llvm::outs() << "all gradients agree within " << tolerance << "\n";
@@ -462,9 +465,7 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
   ModuleOp module = *program.module;
   dumper.write(program.kind, "nn", "mlir", [&](llvm::raw_ostream &os) { module.print(os); });
   if (stopsAfter("nn")) {
-    print([&](llvm::raw_ostream &os) {
-      emits("dot") ? printDot(module, os) : module.print(os);
-    });
+    print([&](llvm::raw_ostream &os) { emits("dot") ? printDot(module, os) : module.print(os); });
     return false;
   }
   // IR printed after the bufferized stage holds only buffers: the graph
@@ -508,7 +509,8 @@ struct BackEndJob {
 };
 
 /// A GPU program's kernels, in LLVM IR: PTX (printed for --emit=ptx) and
-/// the same kernels for the emulator, linked into the host module `host`. Returns false when --emit=ptx printed.
+/// the same kernels for the emulator, linked into the host module `host`. Returns false when
+/// --emit=ptx printed.
 FailureOr<bool> emitKernels(Program &program, const llvm::Module *kernels, size_t index,
                             size_t count, StageDumper &dumper, llvm::Module &host) {
   dumper.write(program.kind, "kernels", "ll",
@@ -536,8 +538,8 @@ FailureOr<bool> emitKernels(Program &program, const llvm::Module *kernels, size_
 
 /// Translates a program in the LLVM dialect to LLVM IR; with --emit=llvm,
 /// optimises and prints it instead of queueing it for the back end.
-LogicalResult translateProgram(Program &program, size_t index, size_t count,
-                               StageDumper &dumper, std::vector<BackEndJob> &jobs) {
+LogicalResult translateProgram(Program &program, size_t index, size_t count, StageDumper &dumper,
+                               std::vector<BackEndJob> &jobs) {
   std::unique_ptr<llvm::TargetMachine> machine = nn::createHostTargetMachine();
   if (!machine)
     return failure();
@@ -624,6 +626,13 @@ int main(int argc, char **argv) {
   MLIRContext context(dialectRegistry());
   context.loadAllAvailableDialects();
 
+  if (inputFile != "-") {
+    try {
+      nn::requireRegularFile(inputFile); // not /dev/zero, which never ends
+    } catch (const nn::Error &e) {
+      return failWith(e.what());
+    }
+  }
   auto file = openInputFile(inputFile);
   if (!file)
     return failWith("cannot read " + inputFile);
