@@ -12,6 +12,8 @@
 #include "support/Files.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -19,6 +21,10 @@
 namespace nnrt {
 
 namespace {
+
+/// The most elements a stored tensor may have: the compiler's limit
+/// (kMaxTensorElements in frontend/AST.h, 2^28).
+constexpr double kMaxStoredElements = 268435456;
 
 /// A JSON value: enough of JSON for safetensors headers.
 struct Json {
@@ -41,9 +47,13 @@ public:
   }
 
 private:
+  /// Far more than a safetensors header needs (3 levels), and far from the
+  /// end of the stack: 10^5 nested '[' is an error, not a crash.
+  static constexpr int kMaxDepth = 32;
   const std::string &s;
   const std::string &file;
   size_t i = 0;
+  int depth = 0;
 
   [[noreturn]] void fail(const std::string &what) {
     throw Error(file + ": malformed safetensors header (" + what + " at byte " + std::to_string(i) +
@@ -76,6 +86,13 @@ private:
     skip();
     if (i >= s.size())
       fail("unexpected end");
+    if (++depth > kMaxDepth)
+      fail("nested more than " + std::to_string(kMaxDepth) + " levels");
+    Json v = scalarOrContainer();
+    --depth;
+    return v;
+  }
+  Json scalarOrContainer() {
     Json v;
     char c = s[i];
     if (c == '{') {
@@ -116,7 +133,11 @@ private:
       if (start == i)
         fail("unexpected character");
       v.kind = Json::Number;
-      v.number = std::stod(s.substr(start, i - start));
+      std::string text = s.substr(start, i - start);
+      char *end = nullptr;
+      v.number = std::strtod(text.c_str(), &end);
+      if (*end != '\0' || !std::isfinite(v.number))
+        fail("bad number '" + text + "'");
     }
     return v;
   }
@@ -157,12 +178,15 @@ Checkpoint readCheckpoint(const std::string &path) {
     throw Error(path + ": malformed safetensors header (not an object)");
   size_t dataStart = 8 + headerSize, dataSize = bytes.size() - dataStart;
   Checkpoint ck;
+  std::vector<std::pair<size_t, size_t>> extents; // each tensor's [begin, end)
   for (auto &[name, entry] : header.object) {
     if (name == "__metadata__") {
       for (auto &[k, v] : entry.object)
         ck.metadata[k] = v.string;
       continue;
     }
+    if (ck.tensors.count(name))
+      throw Error(path + ": tensor '" + name + "' appears twice in the header");
     const Json *dtype = nullptr, *shape = nullptr, *offsets = nullptr;
     for (auto &[k, v] : entry.object) {
       if (k == "dtype")
@@ -176,20 +200,44 @@ Checkpoint readCheckpoint(const std::string &path) {
       throw Error(path + ": tensor '" + name + "' lacks dtype, shape or data_offsets");
     if (dtype->string != "F32")
       throw Error(path + ": tensor '" + name + "' is " + dtype->string + ", not F32");
+    // Whole numbers in range, checked before any is converted: a shape of
+    // [1e300] or an offset of -5 or 2.5 is the file's error, not a wrap.
+    auto whole = [&](const Json &n, double most, const char *what) {
+      if (n.kind != Json::Number || n.number < 0 || n.number > most ||
+          n.number != std::floor(n.number)) {
+        char text[32] = "not a number";
+        if (n.kind == Json::Number)
+          std::snprintf(text, sizeof text, "%g", n.number);
+        throw Error(path + ": tensor '" + name + "' has a bad " + what + " (" + text + ")");
+      }
+      return (size_t)n.number;
+    };
     StoredTensor t;
     size_t count = 1;
     for (const Json &d : shape->array) {
-      t.shape.push_back((int64_t)d.number);
-      count *= (size_t)d.number;
+      size_t dim = whole(d, kMaxStoredElements, "dimension");
+      t.shape.push_back((int64_t)dim);
+      count *= dim;
+      if (count > kMaxStoredElements)
+        throw Error(path + ": tensor '" + name + "' has more than " +
+                    std::to_string(kMaxStoredElements) + " elements");
     }
-    size_t begin = (size_t)offsets->array[0].number, end = (size_t)offsets->array[1].number;
-    if (end < begin || end > dataSize || end - begin != count * 4)
+    size_t begin = whole(offsets->array[0], (double)dataSize, "data offset");
+    size_t end = whole(offsets->array[1], (double)dataSize, "data offset");
+    if (end < begin || end - begin != count * 4)
       throw Error(path + ": tensor '" + name +
                   "' has bad data offsets (the file may be truncated)");
+    extents.push_back({begin, end});
     t.values.resize(count);
     std::memcpy(t.values.data(), bytes.data() + dataStart + begin, count * 4);
     ck.tensors[name] = std::move(t);
   }
+  // No two tensors share bytes.
+  std::sort(extents.begin(), extents.end());
+  for (size_t k = 1; k < extents.size(); ++k)
+    if (extents[k].first < extents[k - 1].second)
+      throw Error(path + ": two tensors' data overlap (bytes " + std::to_string(extents[k].first) +
+                  " to " + std::to_string(extents[k - 1].second) + ")");
   return ck;
 }
 

@@ -1,7 +1,9 @@
 //===- CommandLine.cpp - options of the generated programs ----------------===//
 
 #include "runtime/CommandLine.h"
+
 #include "runtime/Program.h"
+#include <cerrno>
 
 #include <cstdio>
 #include <cstdlib>
@@ -60,9 +62,21 @@ int64_t CommandLine::getInt(const std::string &name, int64_t fallback) const {
     return fallback;
   std::string text = get(name);
   char *end = nullptr;
+  errno = 0;
   long long v = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0')
     throw Error("option '--" + name + "' needs an integer, got '" + text + "'");
+  if (errno == ERANGE) // strtoll saturates: 10^20 is not 2^63 - 1
+    throw Error("option '--" + name + "': " + text + " is out of range");
+  return v;
+}
+
+int64_t CommandLine::getInt(const std::string &name, int64_t fallback, int64_t low,
+                            int64_t high) const {
+  int64_t v = getInt(name, fallback);
+  if (has(name) && (v < low || v > high))
+    throw Error("option '--" + name + "' must be " + std::to_string(low) + " to " +
+                std::to_string(high) + ", not " + get(name));
   return v;
 }
 
@@ -72,8 +86,7 @@ const std::vector<std::string> &CommandLine::all(const std::string &name) const 
   return it == values_.end() ? none : it->second;
 }
 
-std::vector<std::pair<std::string, std::string>>
-CommandLine::pairs(const std::string &name) const {
+std::vector<std::pair<std::string, std::string>> CommandLine::pairs(const std::string &name) const {
   std::vector<std::pair<std::string, std::string>> result;
   for (const std::string &v : all(name)) {
     size_t eq = v.find('=');

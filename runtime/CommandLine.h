@@ -16,10 +16,10 @@
 namespace nnrt {
 
 struct OptionSpec {
-  std::string name;  // without the dashes
+  std::string name; // without the dashes
   bool takesValue;
   bool repeated;
-  std::string help;  // "FILE  what it does"
+  std::string help; // "FILE  what it does"
 };
 
 class CommandLine {
@@ -30,7 +30,10 @@ public:
   bool parse(int argc, char **argv);
   bool has(const std::string &name) const;
   std::string get(const std::string &name, const std::string &fallback = "") const;
+  /// The option's integer (whole, in int64_t's range), or `fallback`.
   int64_t getInt(const std::string &name, int64_t fallback) const;
+  /// The same, which must lie in [low, high] when given.
+  int64_t getInt(const std::string &name, int64_t fallback, int64_t low, int64_t high) const;
   const std::vector<std::string> &all(const std::string &name) const;
   /// NAME=FILE pairs of a repeated option.
   std::vector<std::pair<std::string, std::string>> pairs(const std::string &name) const;

@@ -3,6 +3,8 @@
 #include "runtime/Feeds.h"
 #include "runtime/Device.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace nnrt {
@@ -25,6 +27,15 @@ Feeds Feeds::load(const Program &program, const Function &fn,
                     "=FILE (the .nn file has no `data " + block + "` source for it)");
       ds = loadSource(spec, dataDir, program.setting(nn::abi::kSourceDirSetting));
     }
+    // A NaN or an infinity in the data would only show later as "the loss
+    // is NaN": name the file and the item now.
+    for (size_t k = 0; k < ds.values.size(); ++k)
+      if (!std::isfinite(ds.values[k])) {
+        size_t size = std::max<int64_t>(1, ds.itemSize());
+        throw Error(ds.file + ": item " + std::to_string(k / size) + ", value " +
+                    std::to_string(k % size) + " is " +
+                    (std::isnan(ds.values[k]) ? "NaN" : "infinite") + " (items count from 0)");
+      }
     if (!input.desc->batched) {
       if (ds.items * ds.itemSize() != input.numElements())
         throw Error(ds.file + ": placeholder '" + name + "' of shape " + input.shapeString() +

@@ -19,6 +19,7 @@
 #include "runtime/Writers.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 
@@ -201,15 +202,16 @@ void writeRows(const Function &fn, const OutputRows &rows, const std::string &ou
 } // namespace
 
 int inferMain(const Program &program, int argc, char **argv) {
-  CommandLine cl(program.model() + "-infer",
-                 {{"checkpoint", true, false, "FILE  variables from a .safetensors checkpoint"},
-                  {"data-dir", true, false, "DIR  where the data block's relative paths start"},
-                  {"feed", true, true, "NAME=FILE  data for a placeholder (.npy, .csv, .idx)"},
-                  {"output", true, false, "FILE  write the outputs to FILE.npy or FILE.csv"},
-                  {"seed", true, false, "S  seed of the random initializers (default 0)"},
-                  {"threads", true, false, "N  threads of the parallel loops (default: all cores)"},
-                  {"device", true, false,
-                   "DEV  cpu for a --target=cpu program; cuda (default) or emu for --target=cuda"}});
+  CommandLine cl(
+      program.model() + "-infer",
+      {{"checkpoint", true, false, "FILE  variables from a .safetensors checkpoint"},
+       {"data-dir", true, false, "DIR  where the data block's relative paths start"},
+       {"feed", true, true, "NAME=FILE  data for a placeholder (.npy, .csv, .idx)"},
+       {"output", true, false, "FILE  write the outputs to FILE.npy or FILE.csv"},
+       {"seed", true, false, "S  seed of the random initializers (default 0)"},
+       {"threads", true, false, "N  threads of the parallel loops (default: all cores)"},
+       {"device", true, false,
+        "DEV  cpu for a --target=cpu program; cuda (default) or emu for --target=cuda"}});
   if (!cl.parse(argc, argv))
     return 0;
   applyDeviceOptions(program, cl);
@@ -221,7 +223,7 @@ int inferMain(const Program &program, int argc, char **argv) {
     throw Error("this program has no infer function");
 
   // 1. Variables.
-  uint64_t seed = cl.getInt("seed", 0);
+  uint64_t seed = (uint64_t)cl.getInt("seed", 0, 0, INT64_MAX); // as the train program
   for (const Tensor &v : program.variables())
     initializeVariable(v, seed);
   if (cl.has("checkpoint")) {

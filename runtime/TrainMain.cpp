@@ -23,6 +23,9 @@
 #include "runtime/Main.h"
 #include "support/Random.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
@@ -75,9 +78,15 @@ struct RunSettings {
 
 RunSettings readSettings(const Program &program, const CommandLine &cl) {
   RunSettings r;
-  r.steps = cl.getInt("steps", std::stoll(program.setting(abi::kStepsSetting)));
-  r.seed = cl.getInt("seed", 0);
-  r.checkpointEvery = cl.getInt("checkpoint-every", 0);
+  // Steps and the checkpoint interval as the .nn file's integer settings
+  // (at most 2^31 - 1); a seed is any non-negative int64, recorded as given.
+  const int64_t maxSteps = 2147483647, maxSeed = INT64_MAX;
+  r.steps = cl.getInt("steps", std::stoll(program.setting(abi::kStepsSetting)), 0, maxSteps);
+  r.seed = (uint64_t)cl.getInt("seed", 0, 0, maxSeed);
+  r.checkpointEvery = cl.getInt("checkpoint-every", 0, 0, maxSteps);
+  if (cl.has("resume") && cl.has("init"))
+    throw Error("--resume continues a run from its own checkpoint, --init starts a new run "
+                "from another's variables: give one of them");
   r.reportEvery = std::stoll(program.setting(abi::kReportEverySetting));
   r.onTest = program.setting(abi::kReportOnTestSetting) == "1";
   r.shuffle = program.setting(abi::kShuffleSetting) != "0";
@@ -105,7 +114,13 @@ int64_t initializeState(const Program &program, const CommandLine &cl, const Run
       std::fprintf(stderr, "%s-train: note: resuming a run of seed %s with --seed %llu\n",
                    program.model().c_str(), ck.metadata["seed"].c_str(),
                    (unsigned long long)run.seed);
-    return std::stoll(it->second);
+    char *end = nullptr;
+    errno = 0;
+    long long step = std::strtoll(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || errno == ERANGE || step < 0 || step > INT32_MAX)
+      throw Error(run.checkpoint + ": its step '" + it->second +
+                  "' is not a step count (0 to 2147483647)");
+    return step;
   }
   if (cl.has("init")) {
     std::string path = cl.get("init");
@@ -125,21 +140,35 @@ struct RunData {
 
 RunData loadData(const Program &program, const CommandLine &cl, const RunSettings &run,
                  const Function &step, const Function *evaluate, const Function *evaluate1) {
-  auto feedMap = [&](const char *option) {
+  // --feed NAME=FILE must name a placeholder the function reads.
+  auto feedMap = [&](const char *option, const Function &fn) {
     std::map<std::string, std::string> m;
-    for (auto &[n, f] : cl.pairs(option))
+    for (auto &[n, f] : cl.pairs(option)) {
+      bool known = std::any_of(fn.inputs.begin(), fn.inputs.end(),
+                               [&](const Tensor &t) { return n == t.name(); });
+      if (!known) {
+        std::string list;
+        for (const Tensor &t : fn.inputs)
+          list += (list.empty() ? "" : ", ") + std::string(t.name());
+        throw Error(std::string("--") + option + " " + n +
+                    ": the train program has no placeholder '" + n +
+                    "' (it reads: " + (list.empty() ? "none" : list) + ")");
+      }
       m[n] = f;
+    }
     return m;
   };
   RunData data;
-  data.train = Feeds::load(program, step, feedMap("feed"), "train", run.dataDir);
+  data.train = Feeds::load(program, step, feedMap("feed", step), "train", run.dataDir);
   int64_t batch = step.desc->batch;
   if (data.train.items < batch)
     throw Error("the training data has " + std::to_string(data.train.items) +
                 " items, fewer than one batch of " + std::to_string(batch));
   if (run.onTest && evaluate && evaluate1) {
-    data.test = Feeds::load(program, *evaluate, feedMap("test-feed"), "test", run.dataDir);
-    data.testSingle = Feeds::load(program, *evaluate1, feedMap("test-feed"), "test", run.dataDir);
+    data.test =
+        Feeds::load(program, *evaluate, feedMap("test-feed", *evaluate), "test", run.dataDir);
+    data.testSingle =
+        Feeds::load(program, *evaluate1, feedMap("test-feed", *evaluate1), "test", run.dataDir);
     for (const std::string &r : run.report)
       data.aggregates.push_back(program.setting(abi::aggregateSetting(r)));
   }
