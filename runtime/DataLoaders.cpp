@@ -13,6 +13,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <sstream>
@@ -135,18 +137,27 @@ Dataset loadIDX(const std::string &path) {
   Dataset ds;
   ds.file = path;
   ds.items = bigEndian32(dims.data());
-  for (int i = 1; i < rank; ++i)
-    ds.itemShape.push_back(bigEndian32(dims.data() + 4 * i));
-  size_t count = ds.items * ds.itemSize();
-  ds.values.resize(count);
+  // The count, overflow-checked, within 2^32 values (16 GiB of float): the
+  // header of a broken file may promise anything.
+  const uint64_t kMaxValues = uint64_t(1) << 32;
+  uint64_t count = (uint64_t)ds.items;
+  for (int i = 1; i < rank; ++i) {
+    uint64_t d = bigEndian32(dims.data() + 4 * i);
+    ds.itemShape.push_back((int64_t)d);
+    count = d == 0 || count <= kMaxValues / d ? count * d : kMaxValues + 1;
+  }
+  if (count > kMaxValues)
+    throw Error(path + ": the IDX header promises more than 2^32 values");
+  // Grown as the data arrive, not allocated from the header's promise.
+  ds.values.reserve(std::min<uint64_t>(count, uint64_t(1) << 24));
   std::vector<unsigned char> chunk((size_t)width << 14);
   size_t done = 0;
   while (done < count) {
-    size_t want = std::min(count - done, chunk.size() / width);
+    size_t want = std::min<uint64_t>(count - done, chunk.size() / width);
     size_t got = in.read(chunk.data(), want * width) / width;
     const unsigned char *p = chunk.data();
-    for (size_t i = done; i < done + got; ++i, p += width)
-      ds.values[i] = decodeIDX(type, p);
+    for (size_t i = 0; i < got; ++i, p += width)
+      ds.values.push_back(decodeIDX(type, p));
     done += got;
     if (got < want)
       break;
@@ -171,9 +182,63 @@ Dataset loadNPY(const std::string &path) {
   return ds;
 }
 
+namespace {
+
+/// `cell` without the spaces around it and, as CSV quotes it, without a
+/// pair of double quotes around it ("1.5" is 1.5).
+std::string unquoted(const std::string &cell) {
+  size_t first = cell.find_first_not_of(" \t"), last = cell.find_last_not_of(" \t");
+  if (first == std::string::npos)
+    return "";
+  std::string text = cell.substr(first, last - first + 1);
+  if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+    text = text.substr(1, text.size() - 2);
+  return text;
+}
+
+/// A decimal number as people write them: [+-] digits [. digits] [e [+-]
+/// digits], or nan / inf (which the loader then reports by item). Not the
+/// hexadecimal (0x10) strtof also takes.
+bool isDecimal(const std::string &t) {
+  size_t i = 0, n = t.size();
+  if (i < n && (t[i] == '+' || t[i] == '-'))
+    ++i;
+  std::string rest = t.substr(i);
+  for (char &c : rest)
+    c = (char)std::tolower((unsigned char)c);
+  if (rest == "nan" || rest == "inf" || rest == "infinity")
+    return true;
+  size_t digits = 0;
+  while (i < n && std::isdigit((unsigned char)t[i]))
+    ++i, ++digits;
+  if (i < n && t[i] == '.') {
+    ++i;
+    while (i < n && std::isdigit((unsigned char)t[i]))
+      ++i, ++digits;
+  }
+  if (digits == 0)
+    return false;
+  if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < n && (t[i] == '+' || t[i] == '-'))
+      ++i;
+    size_t exponent = 0;
+    while (i < n && std::isdigit((unsigned char)t[i]))
+      ++i, ++exponent;
+    if (exponent == 0)
+      return false;
+  }
+  return i == n;
+}
+
+} // namespace
+
 Dataset loadCSV(const std::string &path) {
-  // One item per line, values separated by commas; a first line that is not
-  // all numbers is a header. Blank lines are skipped.
+  // One item per line, values separated by commas (each may be quoted); a
+  // first line without any number is a header. Blank lines are
+  // skipped. Every cell counts: "1,2," has an empty third value, an error
+  // at its line, as is a NUL byte or a number strtof would read but people
+  // do not write (0x10).
   std::istringstream in(nn::readWholeFile(path));
   Dataset ds;
   ds.file = path;
@@ -183,34 +248,40 @@ Dataset loadCSV(const std::string &path) {
     ++lineNo;
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
+    std::string where = path + ":" + std::to_string(lineNo);
+    if (line.find('\0') != std::string::npos)
+      throw Error(where + ": a NUL byte (is this a text file?)");
     if (line.find_first_not_of(" \t") == std::string::npos)
       continue;
-    std::vector<float> row;
-    std::istringstream cells(line);
-    std::string cell;
-    bool numeric = true;
-    while (std::getline(cells, cell, ',')) {
-      char *end = nullptr;
-      const char *text = cell.c_str();
-      float v = std::strtof(text, &end);
-      while (*end == ' ' || *end == '\t')
-        ++end;
-      if (end == text || *end != '\0') {
-        numeric = false;
+    std::vector<std::string> cells;
+    for (size_t from = 0;;) {
+      size_t comma = line.find(',', from);
+      cells.push_back(unquoted(line.substr(from, comma - from)));
+      if (comma == std::string::npos)
         break;
-      }
-      row.push_back(v);
+      from = comma + 1;
     }
-    if (!numeric) {
-      if (width == -1 && ds.items == 0)
-        continue; // the header
-      throw Error(path + ":" + std::to_string(lineNo) + ": '" + cell + "' is not a number");
+    bool numeric = std::all_of(cells.begin(), cells.end(),
+                               [](const std::string &c) { return c.empty() || isDecimal(c); });
+    bool anyNumber = std::any_of(cells.begin(), cells.end(), isDecimal);
+    if (!numeric || !anyNumber) {
+      if (width == -1 && ds.items == 0 && !anyNumber)
+        continue; // the header: names only ("0x10,1" is a row with a bad value)
+      for (const std::string &c : cells)
+        if (!c.empty() && !isDecimal(c))
+          throw Error(where + ": '" + c + "' is not a number");
+    }
+    std::vector<float> row;
+    for (size_t k = 0; k < cells.size(); ++k) {
+      if (cells[k].empty())
+        throw Error(where + ": value " + std::to_string(k + 1) + " is empty");
+      row.push_back(std::strtof(cells[k].c_str(), nullptr));
     }
     if (width == -1)
       width = row.size();
     else if ((int64_t)row.size() != width)
-      throw Error(path + ":" + std::to_string(lineNo) + ": expected " + std::to_string(width) +
-                  " values, got " + std::to_string(row.size()));
+      throw Error(where + ": expected " + std::to_string(width) + " values, got " +
+                  std::to_string(row.size()));
     ds.values.insert(ds.values.end(), row.begin(), row.end());
     ++ds.items;
   }

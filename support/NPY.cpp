@@ -16,6 +16,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -52,16 +53,37 @@ std::string headerField(const std::string &header, const std::string &key,
   return header.substr(colon + 1);
 }
 
-/// "(100, 784)" -> {100, 784}; "()" -> {}.
-std::vector<int64_t> parseShape(std::string text) {
-  text = text.substr(text.find('(') + 1);
-  text = text.substr(0, text.find(')'));
+/// The most values a .npy array may hold: 2^32 (16 GiB of float32), far
+/// beyond any data set here; a larger header is a broken or hostile file.
+constexpr uint64_t kMaxNpyValues = uint64_t(1) << 32;
+
+/// "(100, 784)" -> {100, 784}; "()" -> {}. Each dimension whole digits, the
+/// product at most kMaxNpyValues.
+std::vector<int64_t> parseShape(const std::string &field, const std::string &path) {
+  size_t open = field.find('('), close = field.find(')');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    throw Error(path + ": .npy header: the shape is not a tuple");
+  std::string text = field.substr(open + 1, close - open - 1);
   std::vector<int64_t> shape;
   std::istringstream dims(text);
   std::string dim;
-  while (std::getline(dims, dim, ','))
-    if (dim.find_first_of("0123456789") != std::string::npos)
-      shape.push_back(std::stoll(dim));
+  uint64_t count = 1;
+  while (std::getline(dims, dim, ',')) {
+    size_t first = dim.find_first_not_of(" \t"), last = dim.find_last_not_of(" \t");
+    if (first == std::string::npos)
+      continue; // "(100,)": the empty part after the comma
+    std::string digits = dim.substr(first, last - first + 1);
+    uint64_t value = 0;
+    bool whole = !digits.empty() && digits.size() <= 19 &&
+                 digits.find_first_not_of("0123456789") == std::string::npos;
+    if (whole)
+      value = std::stoull(digits);
+    if (!whole || (value > 0 && count > kMaxNpyValues / value))
+      throw Error(path + ": .npy header: dimension '" + digits + "' is not a size, or the array " +
+                  "would hold more than 2^32 values");
+    count *= value;
+    shape.push_back((int64_t)value);
+  }
   return shape;
 }
 
@@ -99,6 +121,8 @@ NpyArray readNPY(const std::string &path) {
   if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0)
     throw Error(path + ": not a .npy file (bad magic string)");
   int major = (unsigned char)data[6];
+  if (major < 1 || major > 3)
+    throw Error(path + ": .npy format version " + std::to_string(major) + " is not one of 1, 2, 3");
   size_t headerLen, start;
   if (major == 1) {
     headerLen = (unsigned char)data[8] | (unsigned char)data[9] << 8;
@@ -113,6 +137,9 @@ NpyArray readNPY(const std::string &path) {
   if (data.size() < start + headerLen)
     throw Error(path + ": truncated .npy header");
   std::string header = data.substr(start, headerLen);
+  size_t open = header.find('{'), close = header.rfind('}');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    throw Error(path + ": .npy header is not a dict ({...})");
   std::string descr = headerField(header, "descr", path);
   descr = descr.substr(descr.find('\'') + 1);
   descr = descr.substr(0, descr.find('\''));
@@ -121,7 +148,7 @@ NpyArray readNPY(const std::string &path) {
     throw Error(path + ": Fortran-ordered arrays are not supported; save with C order");
 
   NpyArray array;
-  array.shape = parseShape(headerField(header, "shape", path));
+  array.shape = parseShape(headerField(header, "shape", path), path);
   size_t count = 1;
   for (int64_t d : array.shape)
     count *= d;
@@ -129,7 +156,10 @@ NpyArray readNPY(const std::string &path) {
   if (descr.size() < 3 || (descr[0] != '<' && descr[0] != '|'))
     throw Error(path + ": unsupported .npy dtype '" + descr + "'");
   std::string kind = descr.substr(1);
-  int width = std::stoi(descr.substr(2));
+  static const char *const kinds[] = {"f4", "f8", "i8", "i4", "u1", "b1", "i1"};
+  if (std::find(std::begin(kinds), std::end(kinds), kind) == std::end(kinds))
+    throw Error(path + ": unsupported .npy dtype '" + descr + "'");
+  int width = kind[1] - '0';
   const char *p = data.data() + start + headerLen;
   if (data.size() - start - headerLen != count * width)
     throw Error(path + ": .npy header promises " + std::to_string(count) + " values of " +

@@ -38,6 +38,7 @@
 #include "interp/GradientCheck.h"
 #include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
+#include "ir/ProgramChecks.h"
 #include "passes/Analysis/MemoryPlan.h"
 #include "passes/Passes.h"
 #include "support/Error.h"
@@ -384,11 +385,11 @@ FailureOr<std::vector<Program>> parsePrograms(MLIRContext &context, llvm::String
         parseSourceString<ModuleOp>(chunk, ParserConfig(&context), inputFile);
     if (!module)
       return failure();
+    // What nnc and the runtime rely on beyond the ops' verifiers: the
+    // settings, each function's batch, the train step and its optimizer.
+    if (failed(nn::verifyProgramModule(*module)))
+      return failure();
     std::string kind = nn::getSetting(*module, nn::abi::kProgramSetting);
-    if (kind != nn::abi::kTrainProgram && kind != nn::abi::kInferProgram)
-      return failWith(inputFile + ": a module without \"program=train\" or \"program=infer\" "
-                                  "in its nn.settings is not an nnc program"),
-             failure();
     programs.push_back({kind, std::move(module)});
     first = i + 1;
   }
