@@ -640,6 +640,12 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  if (!dumpDir.empty()) { // a directory, or made one: not a file in the way
+    std::error_code ec = llvm::sys::fs::create_directories(dumpDir.getValue());
+    if (ec || !llvm::sys::fs::is_directory(dumpDir.getValue()))
+      return failWith("--dump-dir " + dumpDir + ": cannot make it a directory: " +
+                      (ec ? ec.message() : std::string("a file of that name exists")));
+  }
   StageDumper dumper(dumpDir);
 
   // The programs: from the frontend, or printed IR read back.
