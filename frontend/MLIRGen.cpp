@@ -578,13 +578,22 @@ private:
   }
 
   /// An integer literal (possibly negative), or an error.
+  /// Within +-kMaxTensorElements: an axis, a size, a stride or a class
+  /// count larger than any tensor is an error, not a number wrapped into
+  /// int64_t ("axis -9223372036854775808").
   std::optional<int64_t> intLiteral(const Expr *e, llvm::StringRef what) {
-    if (e && e->kind == Expr::Unary && e->args[0]->kind == Expr::Number && e->args[0]->isInteger)
-      return -(int64_t)e->args[0]->number;
-    if (e && e->kind == Expr::Number && e->isInteger)
-      return (int64_t)e->number;
-    emitError(fileLoc(e->loc)) << what << " must be an integer";
-    return std::nullopt;
+    const Expr *number = e && e->kind == Expr::Unary ? e->args[0].get() : e;
+    if (!number || number->kind != Expr::Number || !number->isInteger) {
+      emitError(fileLoc(e->loc)) << what << " must be an integer";
+      return std::nullopt;
+    }
+    if (number->number > (double)kMaxTensorElements) {
+      emitError(fileLoc(e->loc)) << what << " is out of range: at most " << kMaxTensorElements
+                                 << " in size";
+      return std::nullopt;
+    }
+    int64_t v = (int64_t)number->number;
+    return number == e ? v : -v;
   }
   std::optional<SmallVector<int64_t>> intList(const Expr *e, llvm::StringRef what) {
     if (e->kind != Expr::List) {

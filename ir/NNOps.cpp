@@ -305,6 +305,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
     } else if (d <= 0) {
       return emitOptionalError(loc, "reshape dimensions must be positive or -1, got ",
                                formatShape(target));
+    } else if (d > (int64_t(1) << 40) / known) { // no wrapped products
+      return emitOptionalError(loc, "reshape target ", formatShape(target),
+                               " has more than 2^40 elements");
     } else {
       known *= d;
     }
