@@ -144,7 +144,7 @@ private:
     const Token &t = next();
     uint64_t v = 0;
     if (llvm::StringRef(t.text).getAsInteger(10, v) || v > (uint64_t)kMaxSettingInteger)
-      return typeError(t.loc, "integer " + t.text + " is too large: a setting is at most " +
+      return lineError(t.loc, "integer " + t.text + " is too large: a setting is at most " +
                                   std::to_string(kMaxSettingInteger));
     value = (int64_t)v;
     return true;
@@ -249,13 +249,13 @@ private:
         // (0 is the checker's to report: "dimensions must be positive".)
         if (llvm::StringRef(dim.text).getAsInteger(10, value) ||
             value > (uint64_t)kMaxTensorElements)
-          return typeError(dim.loc, "dimension " + dim.text +
+          return lineError(dim.loc, "dimension " + dim.text +
                                         " is out of range: a dimension is 1 to " +
                                         std::to_string(kMaxTensorElements));
         type.dims.push_back((int64_t)value);
         elements *= (int64_t)value; // both factors <= 2^28: no overflow
         if (elements > kMaxTensorElements)
-          return typeError(type.loc,
+          return lineError(type.loc,
                            "this tensor type has more than " + std::to_string(kMaxTensorElements) +
                                " elements (2^28, 1 GiB of f32), the most a tensor may have");
       } else {
@@ -265,10 +265,10 @@ private:
     return expectPunct(']');
   }
 
-  /// A located error in a type; the statement is skipped.
-  bool typeError(SourceLoc loc, const std::string &message) {
+  /// A located error, one a line; the statement is skipped. Returns false.
+  bool lineError(SourceLoc loc, const std::string &message, const std::string &hint = "") {
     if (!diags.hasErrorOnLine(loc.line))
-      diags.error(loc, message);
+      diags.error(loc, message, hint);
     errorLine = loc.line;
     syntaxError = true;
     return false;
@@ -419,13 +419,10 @@ private:
   /// The expression is too deep: one error, at `loc`, and the statement is
   /// skipped.
   ExprPtr tooDeep(SourceLoc loc) {
-    if (!diags.hasErrorOnLine(loc.line))
-      diags.error(loc,
-                  "expression nested more than " + std::to_string(kMaxExpressionHeight) +
-                      " levels deep (operators, calls, brackets and unary minus each count one)",
-                  "give parts of it names: `h = ...` on a line of its own");
-    errorLine = loc.line;
-    syntaxError = true;
+    lineError(loc,
+              "expression nested more than " + std::to_string(kMaxExpressionHeight) +
+                  " levels deep (operators, calls, brackets and unary minus each count one)",
+              "give parts of it names: `h = ...` on a line of its own");
     return nullptr;
   }
 

@@ -99,6 +99,30 @@ void Feeds::fillBatch(const Function &fn, int64_t first, int64_t count,
   }
 }
 
+std::map<std::string, std::string>
+checkedFeeds(const std::vector<std::pair<std::string, std::string>> &pairs,
+             const std::string &option, const std::vector<const Function *> &readers,
+             const std::string &program) {
+  std::vector<std::string> names; // every placeholder read, once each
+  for (const Function *reader : readers)
+    for (size_t i = 0; reader && i < reader->inputs.size(); ++i)
+      if (std::find(names.begin(), names.end(), reader->inputs[i].name()) == names.end())
+        names.push_back(reader->inputs[i].name());
+  std::map<std::string, std::string> feeds;
+  for (auto &[name, file] : pairs) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      std::string list;
+      for (const std::string &n : names)
+        list += (list.empty() ? "" : ", ") + n;
+      throw Error("--" + option + " " + name + ": the " + program +
+                  " program has no placeholder '" + name +
+                  "' (it reads: " + (list.empty() ? "none" : list) + ")");
+    }
+    feeds[name] = file;
+  }
+  return feeds;
+}
+
 float scalarOf(const Tensor &t) { return t.f32()[0]; }
 
 /// The reported values over the whole test set: full batches through

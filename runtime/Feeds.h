@@ -23,14 +23,23 @@ struct Feeds {
   /// Loads the inputs of `fn`: `feeds` (placeholder -> file) first, else the
   /// setting `data.<block>.<name>` recorded from the .nn file.
   static Feeds load(const Program &program, const Function &fn,
-                    const std::map<std::string, std::string> &feeds,
-                    const std::string &block, const std::string &dataDir);
+                    const std::map<std::string, std::string> &feeds, const std::string &block,
+                    const std::string &dataDir);
 
   /// Copies items [first, first + count) into the input buffers, zero-filling
   /// the rest of the batch; `order` maps positions to items when shuffled.
   void fillBatch(const Function &fn, int64_t first, int64_t count,
                  const std::vector<int64_t> *order = nullptr) const;
 };
+
+/// `--OPTION NAME=FILE` pairs as a map, each NAME checked against the
+/// placeholders that `readers` read (null entries skipped): otherwise an
+/// error, "--OPTION NAME: the PROGRAM program has no placeholder 'NAME' (it
+/// reads: ...)".
+std::map<std::string, std::string>
+checkedFeeds(const std::vector<std::pair<std::string, std::string>> &pairs,
+             const std::string &option, const std::vector<const Function *> &readers,
+             const std::string &program);
 
 /// The first element of a scalar output.
 float scalarOf(const Tensor &t);

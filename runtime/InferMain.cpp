@@ -54,30 +54,6 @@ std::string formatValue(const Tensor &t, double v) {
   return buffer;
 }
 
-/// --feed NAME=FILE, each checked against the placeholders that the outputs
-/// and the reported values read.
-std::map<std::string, std::string> checkedFeeds(const Program &program, const Function &fn,
-                                                const CommandLine &cl) {
-  std::vector<const Function *> readers = {&fn, program.function(abi::kEvaluate)};
-  std::vector<std::string> names; // every placeholder read, once each
-  for (const Function *reader : readers)
-    for (size_t i = 0; reader && i < reader->inputs.size(); ++i)
-      if (std::find(names.begin(), names.end(), reader->inputs[i].name()) == names.end())
-        names.push_back(reader->inputs[i].name());
-  std::map<std::string, std::string> feeds;
-  for (auto &[name, file] : cl.pairs("feed")) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) {
-      std::string list;
-      for (const std::string &n : names)
-        list += (list.empty() ? "" : ", ") + n;
-      throw Error("--feed " + name + ": the infer program has no placeholder '" + name +
-                  "' (it reads: " + (list.empty() ? "none" : list) + ")");
-    }
-    feeds[name] = file;
-  }
-  return feeds;
-}
-
 /// Every output's values, item after item, and the length of one item's.
 struct OutputRows {
   std::vector<std::vector<double>> values; // per output
@@ -232,7 +208,10 @@ int inferMain(const Program &program, int argc, char **argv) {
   }
 
   // 2. The placeholders' data: --feed or the data test block.
-  std::map<std::string, std::string> feeds = checkedFeeds(program, *fn, cl), inferFeeds;
+  // --feed must name a placeholder that the outputs or the reported values read.
+  std::map<std::string, std::string> feeds =
+      checkedFeeds(cl.pairs("feed"), "feed", {fn, program.function(abi::kEvaluate)}, "infer");
+  std::map<std::string, std::string> inferFeeds;
   for (const Tensor &in : fn->inputs)
     if (feeds.count(in.name()))
       inferFeeds[in.name()] = feeds[in.name()];

@@ -140,35 +140,20 @@ struct RunData {
 
 RunData loadData(const Program &program, const CommandLine &cl, const RunSettings &run,
                  const Function &step, const Function *evaluate, const Function *evaluate1) {
-  // --feed NAME=FILE must name a placeholder the function reads.
-  auto feedMap = [&](const char *option, const Function &fn) {
-    std::map<std::string, std::string> m;
-    for (auto &[n, f] : cl.pairs(option)) {
-      bool known = std::any_of(fn.inputs.begin(), fn.inputs.end(),
-                               [&](const Tensor &t) { return n == t.name(); });
-      if (!known) {
-        std::string list;
-        for (const Tensor &t : fn.inputs)
-          list += (list.empty() ? "" : ", ") + std::string(t.name());
-        throw Error(std::string("--") + option + " " + n +
-                    ": the train program has no placeholder '" + n +
-                    "' (it reads: " + (list.empty() ? "none" : list) + ")");
-      }
-      m[n] = f;
-    }
-    return m;
-  };
   RunData data;
-  data.train = Feeds::load(program, step, feedMap("feed", step), "train", run.dataDir);
+  data.train = Feeds::load(program, step, checkedFeeds(cl.pairs("feed"), "feed", {&step}, "train"),
+                           "train", run.dataDir);
   int64_t batch = step.desc->batch;
   if (data.train.items < batch)
     throw Error("the training data has " + std::to_string(data.train.items) +
                 " items, fewer than one batch of " + std::to_string(batch));
   if (run.onTest && evaluate && evaluate1) {
-    data.test =
-        Feeds::load(program, *evaluate, feedMap("test-feed", *evaluate), "test", run.dataDir);
-    data.testSingle =
-        Feeds::load(program, *evaluate1, feedMap("test-feed", *evaluate1), "test", run.dataDir);
+    data.test = Feeds::load(program, *evaluate,
+                            checkedFeeds(cl.pairs("test-feed"), "test-feed", {evaluate}, "train"),
+                            "test", run.dataDir);
+    data.testSingle = Feeds::load(
+        program, *evaluate1, checkedFeeds(cl.pairs("test-feed"), "test-feed", {evaluate1}, "train"),
+        "test", run.dataDir);
     for (const std::string &r : run.report)
       data.aggregates.push_back(program.setting(abi::aggregateSetting(r)));
   }
