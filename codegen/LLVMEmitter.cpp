@@ -59,7 +59,32 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module, llvm::LLVMConte
     return nullptr;
   llvmModule->setTargetTriple(machine.getTargetTriple().str());
   llvmModule->setDataLayout(machine.createDataLayout());
+  placeLargeGlobals(*llvmModule);
   return llvmModule;
+}
+
+void placeLargeGlobals(llvm::Module &module) {
+  // x86-64's small code model addresses code and static data with 32-bit
+  // offsets from the instruction pointer, so a program's code and data
+  // together must fit in 2 GiB. The variables, the optimizer's state and
+  // the arena of a large model do not (four f32[16384, 16384] are 4 GiB):
+  // the link failed with "relocation truncated to fit". Globals given the
+  // large code model go to the .lbss and .ldata sections, after everything
+  // else, and are addressed with 64-bit constants (movabs). That costs
+  // nothing here: a function takes each global's address once, to build
+  // its memref descriptor. Programs that fit are left exactly as they were.
+  const uint64_t kSmallModelData = uint64_t(1) << 30; // leave the other GiB to code and libraries
+  const uint64_t kLargeGlobal = uint64_t(16) << 20;
+  const llvm::DataLayout &layout = module.getDataLayout();
+  uint64_t total = 0;
+  for (llvm::GlobalVariable &global : module.globals())
+    if (!global.isDeclaration())
+      total += layout.getTypeAllocSize(global.getValueType());
+  if (total <= kSmallModelData)
+    return;
+  for (llvm::GlobalVariable &global : module.globals())
+    if (!global.isDeclaration() && layout.getTypeAllocSize(global.getValueType()) >= kLargeGlobal)
+      global.setCodeModel(llvm::CodeModel::Large);
 }
 
 void optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &machine) {

@@ -21,6 +21,11 @@ namespace nn {
 /// A TargetMachine for the CPU nnc runs on (its features: AVX2, FMA, ...).
 std::unique_ptr<llvm::TargetMachine> createHostTargetMachine();
 
+/// Gives the module's large globals x86-64's large code model when its
+/// static data would not fit in the small model's 2 GiB (translateToLLVMIR
+/// calls it).
+void placeLargeGlobals(llvm::Module &module);
+
 /// LLVM dialect -> LLVM IR for `machine`'s triple and data layout.
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
                                                 llvm::LLVMContext &context,

@@ -1,7 +1,9 @@
 //===- Linker.cpp - link a program with the runtime -----------------------===//
 //
 // The driver is the C++ compiler CMake configured (NNC_LINKER_DRIVER), or
-// $NNC_CXX when set; it knows where the C++ standard library lives.
+// $NNC_CXX when set; it knows where the C++ standard library lives. A
+// sanitizer build (NNC_SANITIZE) adds the sanitizers' runtimes, which its
+// libnnrt.a needs (NNC_PROGRAM_LINK_FLAGS).
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +43,9 @@ LogicalResult linkProgram(llvm::StringRef object, llvm::StringRef runtime,
   }
   std::vector<llvm::StringRef> args = {*program, object, runtime, "-o", output,
                                        "-lz", "-lm", "-lpthread"};
+  llvm::SmallVector<llvm::StringRef> extra;
+  llvm::StringRef(NNC_PROGRAM_LINK_FLAGS).split(extra, ' ', -1, /*KeepEmpty=*/false);
+  args.insert(args.end(), extra.begin(), extra.end());
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*program, args, std::nullopt, {}, 0, 0, &error);
   if (status != 0) {

@@ -179,7 +179,9 @@ Checkpoint readCheckpoint(const std::string &path) {
   size_t dataStart = 8 + headerSize, dataSize = bytes.size() - dataStart;
   Checkpoint ck;
   std::vector<std::pair<size_t, size_t>> extents; // each tensor's [begin, end)
-  for (auto &[name, entry] : header.object) {
+  for (auto &item : header.object) {
+    const std::string &name = item.first; // a plain reference: the lambda below captures it
+    const Json &entry = item.second;
     if (name == "__metadata__") {
       for (auto &[k, v] : entry.object)
         ck.metadata[k] = v.string;

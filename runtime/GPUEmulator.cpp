@@ -33,6 +33,18 @@
 
 #include "runtime/Device.h"
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NNRT_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define NNRT_ASAN 1
+#endif
+#ifdef NNRT_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -114,6 +126,9 @@ struct BlockRun {
   std::vector<ShuffleSlot> shuffles;
   std::vector<void *> contexts; // each thread's saved stack pointer
   void *scheduler = nullptr;
+  char *stacks = nullptr;        // thread t's stack: kStackBytes from stacks + t * kStackBytes
+  const void *schedulerStack = nullptr; // the scheduler's stack (for AddressSanitizer)
+  size_t schedulerStackBytes = 0;
   std::vector<SharedBuffer> shared;
   int64_t epoch = 0;
   int64_t races = 0;
@@ -139,12 +154,41 @@ struct BlockRun {
 
 BlockRun run;
 
+/// Switches from the running context (saved at *save) to `load`, whose stack
+/// is `bytes` from `stack`. AddressSanitizer keeps its own idea of the stack
+/// in use; told of each switch, it checks fibers' frames as it checks
+/// threads' (and does not mistake a fiber's stack for a buffer overflow).
+/// `leaving` is the last switch of a fiber that is done.
+void switchContext(void **save, void *load, const void *stack, size_t bytes,
+                   bool leaving = false) {
+#ifdef NNRT_ASAN
+  void *fakeStack = nullptr;
+  __sanitizer_start_switch_fiber(leaving ? nullptr : &fakeStack, stack, bytes);
+  nnrt_emu_switch(save, load);
+  __sanitizer_finish_switch_fiber(fakeStack, nullptr, nullptr);
+#else
+  (void)stack, (void)bytes, (void)leaving;
+  nnrt_emu_switch(save, load);
+#endif
+}
+
+/// From a thread's fiber back to the scheduler.
+void switchToScheduler(bool leaving = false) {
+  switchContext(&run.contexts[run.current], run.scheduler, run.schedulerStack,
+                run.schedulerStackBytes, leaving);
+}
+
 /// The entry of a thread's fiber, which never returns: the last switch
 /// leaves it for good.
 void fiberMain() {
+#ifdef NNRT_ASAN
+  // The first switch into a fiber ends here: finish it, learning where the
+  // scheduler's stack is.
+  __sanitizer_finish_switch_fiber(nullptr, &run.schedulerStack, &run.schedulerStackBytes);
+#endif
   run.thread(run.args);
   run.state[run.current] = ThreadState::Done;
-  nnrt_emu_switch(&run.contexts[run.current], run.scheduler);
+  switchToScheduler(/*leaving=*/true);
   __builtin_unreachable();
 }
 
@@ -170,7 +214,7 @@ void *newFiber(char *stack, size_t bytes) {
 void waitAs(ThreadState s) {
   int self = run.current;
   run.state[self] = s;
-  nnrt_emu_switch(&run.contexts[self], run.scheduler);
+  switchToScheduler();
 }
 
 /// Reports and counts a race at word `offset` of buffer `buffer`.
@@ -189,6 +233,7 @@ void reportRace(const char *kind, const SharedBuffer &buffer, size_t word, int o
 
 /// Step 3: runs the block's threads, one fiber each, until all are done.
 void runWithFibers(std::vector<char> &stacks) {
+  run.stacks = stacks.data();
   for (int t = 0; t < run.threads; ++t) {
     run.contexts[t] = newFiber(stacks.data() + t * kStackBytes, kStackBytes);
     run.state[t] = ThreadState::Runnable;
@@ -199,7 +244,7 @@ void runWithFibers(std::vector<char> &stacks) {
       if (run.state[t] != ThreadState::Runnable)
         continue;
       run.current = t;
-      nnrt_emu_switch(&run.scheduler, run.contexts[t]);
+      switchContext(&run.scheduler, run.contexts[t], run.stacks + t * kStackBytes, kStackBytes);
       ran = true;
     }
     // Shuffles: a warp whose live threads have all arrived completes.

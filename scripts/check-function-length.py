@@ -14,7 +14,7 @@ import os
 import re
 import sys
 
-SOURCE_DIRS = ["frontend", "ir", "passes", "codegen", "interp", "runtime", "support", "tools"]
+SOURCE_DIRS = ["frontend", "ir", "passes", "codegen", "interp", "runtime", "support", "tools", "fuzz"]
 
 
 def strip(line):

@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 packages=(
   # LLVM and MLIR 19: the compiler's libraries, TableGen, FileCheck, lit, a linker driver.
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
+  # The checking build (scripts/test.sh --sanitize, scripts/fuzz.sh): the sanitizers and libFuzzer.
+  libclang-rt-19-dev
   # The build.
   cmake ninja-build ccache g++ pkg-config
   # The runtime's one dependency beyond libc/libm (zlib), and the C++ unit tests.

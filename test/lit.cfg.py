@@ -4,6 +4,16 @@
 import os
 import lit.formats
 
+
+def sanitizer_environment():
+    """ASan and UBSan settings of the checking build (also test/CMakeLists.txt's)."""
+    symbolizer = os.path.join(config.llvm_tools_dir, "llvm-symbolizer")
+    return {
+        "ASAN_OPTIONS": "abort_on_error=1:detect_leaks=1:check_initialization_order=1",
+        "UBSAN_OPTIONS": "abort_on_error=1:print_stacktrace=1",
+        "ASAN_SYMBOLIZER_PATH": symbolizer,
+    }
+
 config.name = "nnc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".nn", ".test"]
@@ -23,6 +33,14 @@ if os.path.isdir("/usr/share/datasets/fashion-mnist"):
 config.substitutions.append(
     ("%compare", "python3 " + os.path.join(config.test_source_root, "tools", "compare-numbers.py")))
 config.substitutions.append(("%python", "python3"))
+
+# The checking build (scripts/test.sh --sanitize): a sanitizer's report
+# aborts the process, so that it is a crash even where a test expects an
+# error exit (`not` fails on a crash; a plain error exit would pass it).
+if config.nnc_sanitize:
+    config.available_features.add("sanitize")
+    for name, value in sanitizer_environment().items():
+        config.environment[name] = value
 
 # libdevice (the CUDA toolkit's math for PTX), when nnc was built with it:
 # --target=cuda programs whose kernels call exp, log or tanh need it.

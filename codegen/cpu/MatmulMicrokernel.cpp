@@ -87,7 +87,7 @@ struct MatmulEmitter {
 
   /// Index constants, created once, before the loop nest (before the
   /// first one made, which `emit` makes first).
-  llvm::DenseMap<int64_t, Value> constants;
+  llvm::DenseMap<int64_t, Value> constants = llvm::DenseMap<int64_t, Value>();
   Operation *firstConstant = nullptr;
   Value index(int64_t v) {
     Value &c = constants[v];
@@ -263,7 +263,8 @@ struct MatmulEmitter {
   }
 
   void emit() {
-    auto [MR, NR, MC, NC, KC] = t;
+    // Named copies: C++17 lambdas cannot capture structured bindings.
+    const int64_t MR = t.MR, NR = t.NR, MC = t.MC, NC = t.NC, KC = t.KC;
     int64_t fullM = M - M % MR, fullN = N - N % NR;
     int64_t restM = M % MR, restN = N % NR;
     Value zero = index(0), kAll = index(K);

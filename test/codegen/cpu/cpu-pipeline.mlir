@@ -1,3 +1,6 @@
+// UNSUPPORTED: sanitize
+// (It links a program by hand with clang and the plain libnnrt.a of a normal
+// build; the checking build's libnnrt.a needs the sanitizers' runtimes.)
 // RUN: nn-opt %s --nn-cpu-pipeline=batch=8 | FileCheck %s
 // The whole CPU pipeline ends in the LLVM dialect: globals for the state, an
 // argument-free entry function, loops as branches, exp as an intrinsic, and
