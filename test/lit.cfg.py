@@ -4,16 +4,6 @@
 import os
 import lit.formats
 
-
-def sanitizer_environment():
-    """ASan and UBSan settings of the checking build (also test/CMakeLists.txt's)."""
-    symbolizer = os.path.join(config.llvm_tools_dir, "llvm-symbolizer")
-    return {
-        "ASAN_OPTIONS": "abort_on_error=1:detect_leaks=1:check_initialization_order=1",
-        "UBSAN_OPTIONS": "abort_on_error=1:print_stacktrace=1",
-        "ASAN_SYMBOLIZER_PATH": symbolizer,
-    }
-
 config.name = "nnc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".nn", ".test"]
@@ -37,10 +27,12 @@ config.substitutions.append(("%python", "python3"))
 # The checking build (scripts/test.sh --sanitize): a sanitizer's report
 # aborts the process, so that it is a crash even where a test expects an
 # error exit (`not` fails on a crash; a plain error exit would pass it).
+# The settings are test/CMakeLists.txt's, which the unit tests get too.
 if config.nnc_sanitize:
     config.available_features.add("sanitize")
-    for name, value in sanitizer_environment().items():
-        config.environment[name] = value
+    config.environment["ASAN_OPTIONS"] = config.nnc_asan_options
+    config.environment["UBSAN_OPTIONS"] = config.nnc_ubsan_options
+    config.environment["ASAN_SYMBOLIZER_PATH"] = os.path.join(config.llvm_tools_dir, "llvm-symbolizer")
 
 # libdevice (the CUDA toolkit's math for PTX), when nnc was built with it:
 # --target=cuda programs whose kernels call exp, log or tanh need it.
