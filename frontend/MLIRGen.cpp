@@ -23,6 +23,7 @@
 #include "frontend/Sema.h"
 #include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
+#include "ir/Provenance.h"
 #include "ir/Shapes.h"
 #include "support/Error.h"
 #include "support/NPY.h"
@@ -290,6 +291,7 @@ public:
         ok = false;
         continue;
       }
+      nameDefinition(v, d.name);
       values[d.name] = v;
     }
     if (!ok)
@@ -327,6 +329,15 @@ private:
   llvm::StringMap<Value> values;
   bool dropoutActive = false;
   llvm::StringMap<const Variable *> variables;
+
+  /// Marks the op that computes definition `name` with it (ir/Provenance.h):
+  /// printed IR calls its result %name, and autodiff's rules cite it. An
+  /// alias (`h2 = h1`) keeps the first name; reads keep their variable's.
+  void nameDefinition(Value v, llvm::StringRef name) {
+    Operation *op = v.getDefiningOp();
+    if (op && !isa<ReadOp>(op) && !sourceName(op->getLoc()))
+      op->setLoc(namedLocation(name, op->getLoc()));
+  }
 
   Location fileLoc(SourceLoc loc) {
     return FileLineColLoc::get(&ctx, ast.filename, loc.line, loc.col);

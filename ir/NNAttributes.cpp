@@ -26,6 +26,7 @@ constexpr StringLiteral kOutput = D::OutputAttrHelper::getNameStr();
 constexpr StringLiteral kGradient = D::GradientAttrHelper::getNameStr();
 constexpr StringLiteral kBatched = D::BatchedAttrHelper::getNameStr();
 constexpr StringLiteral kOptimizerState = D::OptimizerStateAttrHelper::getNameStr();
+constexpr StringLiteral kFolded = D::FoldedAttrHelper::getNameStr();
 constexpr StringLiteral kModel = D::ModelAttrHelper::getNameStr();
 constexpr StringLiteral kSource = D::SourceAttrHelper::getNameStr();
 constexpr StringLiteral kSettings = D::SettingsAttrHelper::getNameStr();
@@ -106,6 +107,11 @@ void setBatchedResult(FunctionOpInterface function, unsigned result) {
 bool isOptimizerState(VariableOp variable) { return variable->hasAttr(kOptimizerState); }
 void setOptimizerState(VariableOp variable) {
   variable->setAttr(kOptimizerState, UnitAttr::get(variable->getContext()));
+}
+
+StringAttr getFolded(ConstantOp constant) { return constant->getAttrOfType<StringAttr>(kFolded); }
+void setFolded(ConstantOp constant, StringRef what) {
+  constant->setAttr(kFolded, StringAttr::get(constant->getContext(), what));
 }
 
 StringAttr getModelName(ModuleOp module) { return module->getAttrOfType<StringAttr>(kModel); }
@@ -212,6 +218,11 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
       return failure();
     return check.onlyOn(isa<VariableOp>(op), "an nn.variable");
   }
+  if (name == kFolded) {
+    if (failed(check.expect<StringAttr>("a string")))
+      return failure();
+    return check.onlyOn(isa<ConstantOp>(op), "an nn.constant");
+  }
   if (name == kModel || name == kSource) {
     if (failed(check.expect<StringAttr>("a string")))
       return failure();
@@ -235,9 +246,10 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
     return live && live.size() == 2 ? success()
                                     : check.error() << " must be array<i64: first, last>";
   }
-  return check.unknown("nn.batch, nn.minimize, nn.optimizer on functions; "
-                       "nn.optimizer_state on variables; nn.model, nn.source, "
-                       "nn.settings on the module; nn.offset, nn.bytes, nn.live on views");
+  return check.unknown(
+      "nn.batch, nn.minimize, nn.optimizer on functions; "
+      "nn.optimizer_state on variables; nn.folded on constants; nn.model, nn.source, "
+      "nn.settings on the module; nn.offset, nn.bytes, nn.live on views");
 }
 
 LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned region, unsigned argument,

@@ -83,6 +83,17 @@ bool isOptimizerState(VariableOp variable);
 void setOptimizerState(VariableOp variable);
 
 //===----------------------------------------------------------------------===//
+// On a constant
+//===----------------------------------------------------------------------===//
+
+/// `nn.folded`: the arithmetic nn-simplify folded into this constant
+/// ("1 - 0.9 = 0.1"), so --emit=grad shows a folded constant as such (a
+/// location would not do: the folder keeps constants at the top of the
+/// function, under an unknown location). Read by passes/Analysis/ExplainedIR.
+mlir::StringAttr getFolded(ConstantOp constant);
+void setFolded(ConstantOp constant, llvm::StringRef what);
+
+//===----------------------------------------------------------------------===//
 // On the module
 //===----------------------------------------------------------------------===//
 

@@ -14,13 +14,20 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+namespace nn {
+/// Names an nn op's result in printed IR: after the .nn definition in its
+/// location, or, for a read, after the variable (every op's getAsmResultNames).
+void nameResultsAfterSource(mlir::Operation *op, mlir::OpAsmSetValueNameFn setName);
+} // namespace nn
+
+#include "ir/NNInterfaces.h.inc"
 #include "ir/NNOpsDialect.h.inc"
 #include "ir/NNOpsEnums.h.inc"
-#include "ir/NNInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "ir/NNOps.h.inc"
@@ -49,10 +56,9 @@ mlir::Value createInferred(mlir::OpBuilder &builder, mlir::Location loc, Args &&
   mlir::OperationState state(loc, OpT::getOperationName());
   OpT::build(builder, state, mlir::Type(builder.getNoneType()), std::forward<Args>(args)...);
   llvm::SmallVector<mlir::Type> types;
-  if (mlir::failed(OpT::inferReturnTypes(ctx, loc, state.operands,
-                                         state.attributes.getDictionary(ctx),
-                                         state.getRawProperties(),
-                                         mlir::RegionRange(state.regions), types)))
+  if (mlir::failed(
+          OpT::inferReturnTypes(ctx, loc, state.operands, state.attributes.getDictionary(ctx),
+                                state.getRawProperties(), mlir::RegionRange(state.regions), types)))
     return nullptr;
   return detail::createVerified(builder, state, types);
 }

@@ -11,6 +11,7 @@
 #define NN_DIALECT_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/OpAsmInterface.td"
 
 def NN_Dialect : Dialect {
   let name = "nn";
@@ -42,6 +43,8 @@ def NN_Dialect : Dialect {
     "::mlir::UnitAttr":$batched,          // argument or result: its first dimension is the batch
     // On an nn.variable:
     "::mlir::UnitAttr":$optimizer_state,  // made by nn-optimizer, saved in checkpoints
+    // On an nn.constant:
+    "::mlir::StringAttr":$folded,         // what nn-simplify folded into it ("1 - 0.9 = 0.1")
     // On the module: what the program table tells the runtime.
     "::mlir::StringAttr":$model,          // the model's name
     "::mlir::StringAttr":$source,         // the .nn file
@@ -56,7 +59,17 @@ def NN_Dialect : Dialect {
   let hasRegionResultAttrVerify = 1;
 }
 
+// Every nn op names its results in printed IR after the .nn definition it
+// computes (`%p = nn.softmax ...`, from its NameLoc; ir/Provenance.h) and a
+// read after its variable (`%w = nn.read @w`).
 class NN_Op<string mnemonic, list<Trait> traits = []>
-    : Op<NN_Dialect, mnemonic, traits>;
+    : Op<NN_Dialect, mnemonic,
+         !listconcat(traits, [DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>])> {
+  let extraClassDefinition = [{
+    void $cppClass::getAsmResultNames(::mlir::OpAsmSetValueNameFn setName) {
+      ::nn::nameResultsAfterSource(getOperation(), setName);
+    }
+  }];
+}
 
 #endif // NN_DIALECT_TD

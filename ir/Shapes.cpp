@@ -12,8 +12,8 @@ using namespace mlir;
 
 namespace nn {
 
-std::optional<llvm::SmallVector<int64_t>>
-broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b) {
+std::optional<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64_t> a,
+                                                          llvm::ArrayRef<int64_t> b) {
   size_t rank = std::max(a.size(), b.size());
   llvm::SmallVector<int64_t> result(rank);
   // Walk from the last dimension; a missing leading dimension counts as 1.
@@ -41,6 +41,18 @@ std::string formatShape(llvm::ArrayRef<int64_t> shape) {
     s += ShapedType::isDynamic(shape[i]) ? "?" : std::to_string(shape[i]);
   }
   return s + "]";
+}
+
+std::string formatDims(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return "";
+  if (tensor.getRank() == 0)
+    return "scalar";
+  std::string s;
+  for (auto [i, d] : llvm::enumerate(tensor.getShape()))
+    s += (i ? "x" : "") + (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
+  return s;
 }
 
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank) {

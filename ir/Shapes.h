@@ -21,11 +21,15 @@ namespace nn {
 /// must be equal or one of them 1, and the result takes the larger. A dynamic
 /// dimension (the batch `?`) pairs with itself or with 1. Returns std::nullopt
 /// when the shapes do not broadcast.
-std::optional<llvm::SmallVector<int64_t>>
-broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+std::optional<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64_t> a,
+                                                          llvm::ArrayRef<int64_t> b);
 
 /// `[2, ?, 3]` for error messages (the batch dimension prints as `?`).
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
+/// `100x784` (`?x784`, `scalar`) for pictures and tables: a tensor type's
+/// shape; "" for what is not a ranked tensor.
+std::string formatDims(mlir::Type type);
 
 /// Maps a possibly negative axis (`-1` is the last) into [0, rank); returns
 /// std::nullopt when it is out of range.

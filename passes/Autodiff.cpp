@@ -20,6 +20,7 @@
 
 #include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
+#include "ir/Provenance.h"
 #include "ir/Shapes.h"
 #include "passes/Passes.h"
 
@@ -36,6 +37,39 @@ using namespace mlir;
 namespace {
 
 struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
+  /// Tags the ops the gradient rule of `op` just built (those after
+  /// `before`, up to `end`) with the op and the rule, written from those ops
+  /// themselves: dY is the gradient reaching `op`'s result Y, and the
+  /// operands are X (one), A and B (two), or X1, X2, ... (more).
+  static void explain(Operation *op, Value dY, ArrayRef<Value> operandGrads, Operation *before,
+                      Operation *end, llvm::function_ref<bool(Value)> matters) {
+    llvm::DenseSet<Operation *> built;
+    for (Operation *made = before ? before->getNextNode() : &end->getBlock()->front(); made != end;
+         made = made->getNextNode())
+      built.insert(made);
+    llvm::DenseMap<Value, std::string> leaves = {{dY, "dY"}, {op->getResult(0), "Y"}};
+    unsigned n = op->getNumOperands();
+    auto operandName = [&](unsigned i) -> std::string {
+      if (n == 1)
+        return "X";
+      if (n == 2)
+        return i == 0 ? "A" : "B";
+      return "X" + std::to_string(i + 1);
+    };
+    for (unsigned i = 0; i < n; ++i)
+      leaves.try_emplace(op->getOperand(i), operandName(i));
+    std::string rule;
+    for (unsigned i = 0; i < n && i < operandGrads.size(); ++i) {
+      if (!operandGrads[i] || !matters(op->getOperand(i)))
+        continue;
+      rule += (rule.empty() ? "" : "; ") + ("d" + operandName(i)) + " = " +
+              nn::formula(operandGrads[i], leaves, [&](Operation *x) { return built.contains(x); });
+    }
+    Location loc = nn::backwardLocation(op, "grad of " + nn::describeOp(op), rule);
+    for (Operation *made : built)
+      made->setLoc(loc);
+  }
+
   LogicalResult differentiate(func::FuncOp func, int64_t lossIndex) {
     OpBuilder b(&getContext());
     auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
@@ -54,8 +88,7 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
     SmallVector<nn::ReadOp> reads;
     llvm::DenseSet<Value> fromVariables;
     func.walk([&](nn::ReadOp read) {
-      auto var = SymbolTable::lookupNearestSymbolFrom<nn::VariableOp>(
-          read, read.getVariableAttr());
+      auto var = SymbolTable::lookupNearestSymbolFrom<nn::VariableOp>(read, read.getVariableAttr());
       if (var && !var.getIsConst()) {
         reads.push_back(read);
         fromVariables.insert(read.getResult());
@@ -78,10 +111,14 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
     // Step 2: dL/dL = 1.
     b.setInsertionPoint(ret);
     llvm::DenseMap<Value, Value> grads;
-    grads[loss] = b.create<nn::ConstantOp>(
-        lossLoc, DenseElementsAttr::get(lossType, 1.0f));
+    grads[loss] = b.create<nn::ConstantOp>(lossLoc, DenseElementsAttr::get(lossType, 1.0f));
+    if (Operation *lossOp = loss.getDefiningOp())
+      grads[loss].getDefiningOp()->setLoc(
+          nn::backwardLocation(lossOp, "the seed " + nn::describeOp(lossOp), "dL/dL = 1"));
 
     // Step 3: the reverse walk.
+    llvm::DenseMap<Value, int> uses; // gradients summed into each value (fan-out)
+    SmallVector<std::pair<Operation *, Value>> sums;
     for (Operation *op : llvm::reverse(body)) {
       if (op->getNumResults() != 1 || !grads.count(op->getResult(0)) ||
           !matters(op->getResult(0)) || isa<nn::ReadOp>(op))
@@ -91,18 +128,35 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
         return op->emitError() << "'" << op->getName()
                                << "' has no gradient rule, but the loss depends on a "
                                << "variable through it";
+      Operation *before = ret->getPrevNode();
       SmallVector<Value> operandGrads;
       if (failed(differentiable.buildGradients(b, grads[op->getResult(0)], operandGrads)))
         return failure();
+      explain(op, grads[op->getResult(0)], operandGrads, before, ret, matters);
       for (auto [operand, grad] : llvm::zip(op->getOperands(), operandGrads)) {
         if (!grad || !matters(operand))
           continue;
         Value &sum = grads[operand];
+        ++uses[operand];
         // Fan-out: a value used twice gets the sum of both gradients.
-        sum = sum ? nn::createInferred<nn::AddOp>(b, op->getLoc(), sum, grad) : grad;
-        if (!sum)
-          return failure();
+        if (sum) {
+          sum = nn::createInferred<nn::AddOp>(b, op->getLoc(), sum, grad);
+          if (!sum)
+            return failure();
+          sums.push_back({sum.getDefiningOp(), operand});
+        } else {
+          sum = grad;
+        }
       }
+    }
+    for (auto [add, value] : sums) {
+      // Only values computed from variables get gradients: `def` is an op.
+      Operation *def = value.getDefiningOp();
+      std::optional<StringRef> name = nn::sourceName(def->getLoc());
+      add->setLoc(nn::backwardLocation(def, "fan-out of " + nn::describeOp(def),
+                                       "d" + (name ? name->str() : std::string("Y")) +
+                                           " = the sum of the gradients from its " +
+                                           std::to_string(uses[value]) + " uses"));
     }
 
     // Step 4: the gradients as results.

@@ -13,7 +13,9 @@
 //             multiplied by b1, b2 after each step, as TensorFlow does.
 //
 // State variables are named after their variable (`w.adam_m`), marked
-// `nn.optimizer_state`, and saved in checkpoints. Every nn.assign comes after
+// `nn.optimizer_state`, and saved in checkpoints. The ops of each update say
+// in their location which variable they update and by which rule
+// (ir/Provenance.h), which --emit=grad prints. Every nn.assign comes after
 // every computation, so a step reads only the values from before it. The
 // function's `nn.optimizer` is consumed: the updates are in the IR now.
 //
@@ -21,6 +23,7 @@
 
 #include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
+#include "ir/Provenance.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -81,8 +84,39 @@ struct OptimizerExpansion {
     return b.create<nn::ReadOp>(loc, type, FlatSymbolRefAttr::get(b.getContext(), name));
   }
 
+  /// The location of each assign, by variable: its update's (explain).
+  llvm::StringMap<Location> assignLocs;
+
+  /// Tags the ops built since `before` with what they update and the rule,
+  /// written from those ops: one statement per variable assigned since
+  /// assigns[firstAssign], over the variables' values (by name: the old one
+  /// before its statement, the new one after) and the gradient `g`, `gName`.
+  void explain(StringRef from, Operation *before, size_t firstAssign, Value g, StringRef gName) {
+    Operation *end = &*b.getInsertionPoint();
+    llvm::DenseSet<Operation *> built;
+    for (Operation *made = before ? before->getNextNode() : &end->getBlock()->front(); made != end;
+         made = made->getNextNode())
+      built.insert(made);
+    llvm::DenseMap<Value, std::string> leaves;
+    if (g)
+      leaves[g] = gName.str();
+    std::string rule;
+    for (auto &[name, value] : llvm::ArrayRef(assigns).drop_front(firstAssign)) {
+      rule += (rule.empty() ? "" : "; ") + name + " = " +
+              nn::formula(value, leaves, [&](Operation *x) { return built.contains(x); });
+      leaves[value] = name; // later statements use the new value by name
+    }
+    Location tagged = nn::optimizerLocation(loc, from, rule);
+    for (Operation *made : built)
+      made->setLoc(tagged);
+    for (auto &[name, value] : llvm::ArrayRef(assigns).drop_front(firstAssign))
+      assignLocs.insert_or_assign(name, tagged);
+  }
+
   void update(StringRef w, Value g) {
     std::string kind = config.getAs<StringAttr>("name").str();
+    Operation *before = b.getInsertionPoint()->getPrevNode();
+    size_t firstAssign = assigns.size();
     auto type = cast<RankedTensorType>(g.getType());
     Value weight = read(w, type);
     Value lr = scalar(param("learning_rate", 0.001));
@@ -121,16 +155,21 @@ struct OptimizerExpansion {
                                     make<nn::AddOp>({make<nn::SqrtOp>({newV}), scalar(eps)})})});
     }
     assigns.push_back({w.str(), newWeight});
+    explain(kind + " update of " + w.str(), before, firstAssign, g, ("d" + w).str());
   }
 
   void finishAdam() {
     if (config.getAs<StringAttr>("name").getValue() != "adam")
       return;
     auto scalarType = RankedTensorType::get({}, b.getF32Type());
+    Operation *before = b.getInsertionPoint()->getPrevNode();
+    size_t firstAssign = assigns.size();
     for (auto [name, beta] :
          {std::pair<const char *, double>{"adam.beta1_power", param("beta1", 0.9)},
           {"adam.beta2_power", param("beta2", 0.999)}})
       assigns.push_back({name, make<nn::MulOp>({read(name, scalarType), scalar(beta)})});
+    explain("adam's powers of beta1 and beta2, for the next step's lr_t", before, firstAssign,
+            Value(), "");
   }
 };
 
@@ -158,8 +197,8 @@ struct Optimizer : nn::impl::NNOptimizerPassBase<Optimizer> {
         return signalPassFailure();
       // Every write after every read.
       for (auto &[name, value] : expansion.assigns)
-        expansion.b.create<nn::AssignOp>(func.getLoc(), FlatSymbolRefAttr::get(&getContext(), name),
-                                         value);
+        expansion.b.create<nn::AssignOp>(expansion.assignLocs.find(name)->second,
+                                         FlatSymbolRefAttr::get(&getContext(), name), value);
       SmallVector<Value> kept;
       for (unsigned i = 0; i < ret.getNumOperands(); ++i)
         if (!gradients.test(i))

@@ -295,7 +295,10 @@ int trainMain(const Program &program, int argc, char **argv) {
   std::vector<int64_t> order(data.train.items);
   for (int64_t s = start + 1; s <= run.steps; ++s) {
     runStep(*step, data, order, epoch, s, run, bar);
-    if (run.reportEvery > 0 && s % run.reportEvery == 0 && !run.report.empty()) {
+    // Every K steps, and the last step too, so that a run shorter than K
+    // (or not a multiple of it) still ends by saying where it got to.
+    bool reportDue = s % std::max<int64_t>(run.reportEvery, 1) == 0 || s == run.steps;
+    if (run.reportEvery > 0 && reportDue && !run.report.empty()) {
       std::vector<double> values = reportedValues(run, data, *step, evaluate, evaluate1);
       printReport(s, run.report, values, bar);
       log.write(s, values);

@@ -19,8 +19,9 @@ packages=(
   cmake ninja-build ccache g++ pkg-config
   # The runtime's one dependency beyond libc/libm (zlib), and the C++ unit tests.
   zlib1g-dev libgtest-dev
-  # lit runs on Debian's Python.
-  python3
+  # lit runs on Debian's Python; nn-plot draws --log files with its matplotlib;
+  # Graphviz draws --emit=dot (and --dump-dir's graph.svg).
+  python3 python3-matplotlib graphviz
   # The default data set (/usr/share/datasets/fashion-mnist).
   dataset-fashion-mnist
 )

@@ -49,3 +49,8 @@ if ptxas:
     config.substitutions.append(("%ptxas", ptxas))
 config.substitutions.append(
     ("%close_tensors", "python3 " + os.path.join(config.test_source_root, "tools", "close-tensors.py")))
+
+# Graphviz's `dot` (scripts/setup.sh installs it) renders --emit=dot in the
+# tests that check the picture itself; without it they are UNSUPPORTED.
+if shutil.which("dot"):
+    config.available_features.add("graphviz")

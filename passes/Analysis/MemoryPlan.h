@@ -22,6 +22,13 @@ constexpr llvm::StringLiteral kArenaName = "nn_arena";
 /// stores them).
 int64_t bufferBytes(mlir::MemRefType type);
 
+/// The bytes of a bufferized module's static plan: the state globals, alive
+/// for the whole run, and the arena that holds every temporary.
+struct StaticMemory {
+  int64_t stateBytes = 0, arenaBytes = 0;
+};
+StaticMemory staticMemory(mlir::ModuleOp module);
+
 /// Prints the plan of a module that went through nn-plan-memory: the state
 /// (globals that live for the whole run), the arena, and for each function
 /// every buffer's offset, size, live range and the source line that makes it.

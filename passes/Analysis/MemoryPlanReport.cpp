@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ir/NNAttributes.h"
+#include "ir/Provenance.h"
 #include "passes/Analysis/BufferAccess.h"
 #include "passes/Analysis/MemoryPlan.h"
 
@@ -27,26 +28,19 @@ using namespace mlir;
 
 namespace nn {
 
-/// `file.nn:LINE:COL` of the first file location inside `loc`, or "".
-static std::string sourcePosition(Location loc) {
-  std::string text;
-  loc->walk([&](Location inner) {
-    if (auto file = dyn_cast<FileLineColLoc>(inner)) {
-      text = (llvm::sys::path::filename(file.getFilename().getValue()) + ":" +
-              llvm::Twine(file.getLine()) + ":" + llvm::Twine(file.getColumn()))
-                 .str();
-      return WalkResult::interrupt();
-    }
-    return WalkResult::advance();
-  });
-  return text;
-}
-
 static std::string typeText(Type type) {
   std::string text;
   llvm::raw_string_ostream os(text);
   type.print(os);
   return text;
+}
+
+StaticMemory staticMemory(ModuleOp module) {
+  StaticMemory memory;
+  for (auto global : module.getOps<memref::GlobalOp>())
+    (global.getSymName() == kArenaName ? memory.arenaBytes : memory.stateBytes) +=
+        bufferBytes(global.getType());
+  return memory;
 }
 
 void printMemoryPlan(ModuleOp module, llvm::raw_ostream &os) {
@@ -58,8 +52,8 @@ void printMemoryPlan(ModuleOp module, llvm::raw_ostream &os) {
       arenaBytes = bytes;
       continue;
     }
-    os << llvm::format("  %12lld  %-28s %s\n", (long long)bytes,
-                       global.getSymName().str().c_str(), typeText(global.getType()).c_str());
+    os << llvm::format("  %12lld  %-28s %s\n", (long long)bytes, global.getSymName().str().c_str(),
+                       typeText(global.getType()).c_str());
     stateBytes += bytes;
     ++stateCount;
   }

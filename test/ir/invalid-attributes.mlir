@@ -64,6 +64,20 @@ nn.variable @m : tensor<2xf32> = "zeros" {} {nn.optimizer_state = true}
 
 // -----
 
+func.func @f() -> tensor<f32> {
+  // expected-error @+1 {{'nn.read' op attribute 'nn.folded' belongs on an nn.constant}}
+  %0 = nn.read @m {nn.folded = "1 + 1 = 2"} : tensor<f32>
+  return %0 : tensor<f32>
+}
+nn.variable @m : tensor<f32> = "zeros" {}
+
+// -----
+
+// expected-error @+1 {{'nn.constant' op attribute 'nn.folded' must be a string, got 2 : i64}}
+%c = nn.constant dense<2.0> : tensor<f32> {nn.folded = 2}
+
+// -----
+
 // The program table's records: a function's inputs sit inside its record,
 // and every record names storage that exists.
 memref.global "private" @nn_infer_in_x : memref<2xf32> = uninitialized

@@ -1,5 +1,11 @@
 // RUN: nn-opt %s --nn-autodiff | FileCheck %s
 // RUN: nn-opt %s --nn-autodiff --nn-autodiff | FileCheck %s
+// RUN: nn-opt %s --nn-autodiff --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
+// Each op built says in its location which forward op and rule made it
+// (ir/Provenance.h), the rule written from the ops built.
+// LOC-DAG: loc(fused<{from = "grad of mul (autodiff.mlir:{{[0-9]+}}:{{[0-9]+}})", role = "backward", rule = "dA = dY * A; dB = dY * A"}>
+// LOC-DAG: loc(fused<{from = "fan-out of add (autodiff.mlir:{{[0-9]+}}:{{[0-9]+}})", role = "backward", rule = "dY = the sum of the gradients from its 2 uses"}>
+// LOC-DAG: loc(fused<{from = "grad of matmul (autodiff.mlir:{{[0-9]+}}:{{[0-9]+}})", role = "backward", rule = "dB = matmul(A^T, dY)"}>
 // Reverse mode: the gradient of each trainable variable becomes a result, and
 // `nn.minimize` is consumed, so a second run changes nothing.
 // x feeds two uses (fan-out): its users' gradients are added. The bias b is

@@ -1,5 +1,8 @@
 // RUN: nn-opt %s --nn-optimizer | FileCheck %s
 // RUN: nn-opt %s --nn-optimizer --nn-optimizer | FileCheck %s
+// RUN: nn-opt %s --nn-optimizer --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
+// Each update's ops carry its rule, written from them (ir/Provenance.h).
+// LOC: loc(fused<{from = "adam update of w", role = "optimizer", rule = "w.adam_m = 0.9 * w.adam_m + 0.1 * dw; w.adam_v = 0.999 * w.adam_v + 0.001 * dw^2; w = w - 0.001 * sqrt(1 - adam.beta2_power) / (1 - adam.beta1_power) * w.adam_m / (sqrt(w.adam_v) + 1e-08)"}>
 // Adam (TF 1.x): state m, v per variable and the shared beta powers; every
 // assign comes after every computation; the gradient result is gone, and so is
 // `nn.optimizer`: a second run changes nothing.

@@ -1,4 +1,9 @@
 // RUN: nn-opt %s --nn-simplify | FileCheck %s
+// RUN: nn-opt %s --nn-simplify --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
+// What nn-simplify made says what it replaced: log_softmax in its location,
+// a folded constant in `nn.folded` (the folder gives hoisted constants an
+// unknown location).
+// LOC: loc(fused<{simplified = "log(softmax(x)) became log_softmax(x) = x - logsumexp(x): finite where softmax underflows to 0"}>[
 
 // CHECK-LABEL: func.func @log_of_softmax
 func.func @log_of_softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
@@ -13,7 +18,7 @@ func.func @log_of_softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
 // CHECK-LABEL: func.func @constants
 func.func @constants(%x: tensor<4xf32>) -> (tensor<f32>, tensor<4xf32>, tensor<4xf32>) {
   // 2 * 0.25 + 1 = 1.5
-  // CHECK-DAG: %[[C:.*]] = nn.constant dense<1.500000e+00> : tensor<f32>
+  // CHECK-DAG: %[[C:.*]] = nn.constant dense<1.500000e+00> : tensor<f32> {nn.folded = "0.5 + 1 = 1.5"}
   %a = nn.constant dense<2.0> : tensor<f32>
   %b = nn.constant dense<0.25> : tensor<f32>
   %one = nn.constant dense<1.0> : tensor<f32>

@@ -39,6 +39,9 @@
 #include "ir/NNAttributes.h"
 #include "ir/NNDialect.h"
 #include "ir/ProgramChecks.h"
+#include "passes/Analysis/Cost.h"
+#include "passes/Analysis/ExplainedIR.h"
+#include "passes/Analysis/GraphPicture.h"
 #include "passes/Analysis/MemoryPlan.h"
 #include "passes/Passes.h"
 #include "support/Error.h"
@@ -76,6 +79,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -144,8 +148,7 @@ std::vector<nn::PipelineStage> targetPipeline() {
 const std::vector<Stage> &stages() {
   static const std::vector<Stage> all = [] {
     std::vector<Stage> s = {{"ast", "the syntax tree", "ast"},
-                            {"nn", "the nn dialect as parsed (batch still ?)", "nn"},
-                            {"dot", "the nn graph for Graphviz", "nn"}};
+                            {"nn", "the nn dialect as parsed (batch still ?)", "nn"}};
     // The CPU's stages, with the GPU's own inserted before mlir-llvm.
     std::vector<nn::PipelineStage> cpu = nn::buildCPUPipeline({}), gpu = nn::buildGPUPipeline({});
     size_t shared = nn::buildGraphStages(1).size();
@@ -155,9 +158,15 @@ const std::vector<Stage> &stages() {
     for (const nn::PipelineStage &p : llvm::ArrayRef(gpu).slice(shared, gpu.size() - shared - 1))
       s.push_back({p.name, p.description + " (cuda)", p.name, "cuda"});
     s.push_back({"mlir-llvm", "the LLVM dialect, with the program table", "mlir-llvm"});
+    // The picture shows the backward and optimizer ops: draw it after grad.
+    auto grad = llvm::find_if(s, [](const Stage &x) { return x.name == "grad"; });
+    s.insert(grad + 1, {"dot", "the programs after autodiff, one Graphviz picture", "grad"});
     // The memory plan is made in the bufferized stage; print it after it.
     auto bufferized = llvm::find_if(s, [](const Stage &x) { return x.name == "bufferized"; });
-    s.insert(bufferized + 1, {"memory", "the static memory plan of each program", "bufferized"});
+    bufferized = s.insert(bufferized + 1,
+                          {"memory", "the static memory plan of each program", "bufferized"});
+    s.insert(bufferized + 1,
+             {"cost", "FLOPs and bytes of every op, and the peak memory", "bufferized"});
     s.push_back({"llvm", "LLVM IR, optimised for this CPU", "llvm"});
     s.push_back({"obj", "write DIR/NAME-train.o and DIR/NAME-infer.o", "obj"});
     s.push_back({"ptx", "the GPU kernels as PTX (cuda)", "ptx", "cuda"});
@@ -247,10 +256,11 @@ DialectRegistry dialectRegistry() {
 class StageDumper {
 public:
   StageDumper(std::string dir) : dir(std::move(dir)) {}
-  void write(llvm::StringRef program, llvm::StringRef stage, llvm::StringRef ext,
-             llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  /// The file written, or "" (no --dump-dir, or it could not be written).
+  std::string write(llvm::StringRef program, llvm::StringRef stage, llvm::StringRef ext,
+                    llvm::function_ref<void(llvm::raw_ostream &)> print) {
     if (dir.empty())
-      return;
+      return "";
     std::lock_guard<std::mutex> lock(mutex); // the back ends run on threads
     llvm::SmallString<256> path(dir);
     if (!program.empty())
@@ -264,9 +274,10 @@ public:
     llvm::raw_fd_ostream os(path, ec);
     if (ec) {
       llvm::errs() << "nnc: cannot write " << path << ": " << ec.message() << "\n";
-      return;
+      return "";
     }
     print(os);
+    return path.str().str();
   }
 
 private:
@@ -294,37 +305,19 @@ void printProgram(const Program &program, size_t index, size_t count, llvm::Stri
   print(os);
 }
 
-/// The graph of the nn module for Graphviz: one node per op, an edge per use.
-void printDot(ModuleOp module, llvm::raw_ostream &os) {
-  os << "digraph nn {\n  rankdir=TB;\n  node [shape=box, fontname=\"monospace\"];\n";
-  llvm::DenseMap<Value, std::string> names;
-  unsigned counter = 0;
-  module.walk([&](func::FuncOp func) {
-    for (BlockArgument arg : func.getArguments()) {
-      std::string id = "n" + std::to_string(counter++);
-      StringAttr name = nn::getPlaceholderName(func, arg.getArgNumber());
-      os << "  " << id << " [label=\"placeholder " << (name ? name.str() : "") << "\\n"
-         << arg.getType() << "\", shape=ellipse];\n";
-      names[arg] = id;
-    }
-    func.walk([&](Operation *op) {
-      if (isa<func::FuncOp>(op))
-        return;
-      std::string id = "n" + std::to_string(counter++);
-      os << "  " << id << " [label=\"" << op->getName().getStringRef();
-      if (auto read = dyn_cast<nn::ReadOp>(op))
-        os << " @" << read.getVariable();
-      for (Type t : op->getResultTypes())
-        os << "\\n" << t;
-      os << "\"];\n";
-      for (Value operand : op->getOperands())
-        if (names.count(operand))
-          os << "  " << names[operand] << " -> " << id << ";\n";
-      for (Value result : op->getResults())
-        names[result] = id;
-    });
+/// --dump-dir's picture of a program after autodiff: NN-graph.dot, and
+/// NN-graph.svg when Graphviz's `dot` is on the PATH.
+void dumpPicture(StageDumper &dumper, const Program &program) {
+  std::string path = dumper.write(program.kind, "graph", "dot", [&](llvm::raw_ostream &os) {
+    nn::printGraphPicture({{program.kind, *program.module}}, os);
   });
-  os << "}\n";
+  llvm::ErrorOr<std::string> dot = llvm::sys::findProgramByName("dot");
+  if (path.empty() || !dot)
+    return;
+  std::string svg = path.substr(0, path.size() - 3) + "svg", error;
+  if (llvm::sys::ExecuteAndWait(*dot, {*dot, "-Tsvg", path, "-o", svg}, std::nullopt, {}, 60, 0,
+                                &error) != 0)
+    llvm::errs() << "nnc: warning: Graphviz could not draw " << path << ": " << error << "\n";
 }
 
 //===----------------------------------------------------------------------===//
@@ -466,7 +459,7 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
   ModuleOp module = *program.module;
   dumper.write(program.kind, "nn", "mlir", [&](llvm::raw_ostream &os) { module.print(os); });
   if (stopsAfter("nn")) {
-    print([&](llvm::raw_ostream &os) { emits("dot") ? printDot(module, os) : module.print(os); });
+    print([&](llvm::raw_ostream &os) { module.print(os); });
     return false;
   }
   // IR printed after the bufferized stage holds only buffers: the graph
@@ -475,6 +468,9 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
   // later stages made (a gpu.launch with shared memory, an alignment hint).
   const size_t graphStages = nn::buildGraphStages(1).size();
   const bool bufferized = holdsOnlyBuffers(module);
+  // --emit=cost counts the ops of the grad stage (nn ops, static shapes, each
+  // knowing its part) and the memory of the bufferized one.
+  std::string cost;
   for (auto [i, stage] : llvm::enumerate(targetPipeline())) {
     if (bufferized && i < graphStages)
       continue;
@@ -485,11 +481,28 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
     if (failed(pm.run(module)))
       return failWith("the " + stage.name + " stage of the " + program.kind + " program failed"),
              failure();
-    dumper.write(program.kind, stage.name, "mlir",
-                 [&](llvm::raw_ostream &os) { module.print(os); });
+    // The grad stage is printed with its story: sections and the rule of
+    // every backward op.
+    auto printStage = [&](llvm::raw_ostream &os) {
+      stage.name == "grad" ? nn::printExplained(module, os) : module.print(os);
+    };
+    dumper.write(program.kind, stage.name, "mlir", printStage);
+    if (emits("cost") && stage.name == "grad") {
+      llvm::raw_string_ostream os(cost);
+      nn::printCost(module, os);
+    }
+    if (stage.name == "grad")
+      dumpPicture(dumper, program);
+    if (emits("dot") && stage.name == "grad")
+      return false; // main() draws every program in one picture
     if (stopsAfter(stage.name)) {
       print([&](llvm::raw_ostream &os) {
-        emits("memory") ? nn::printMemoryPlan(module, os) : module.print(os);
+        if (emits("memory"))
+          return nn::printMemoryPlan(module, os);
+        if (!emits("cost"))
+          return printStage(os);
+        os << (cost.empty() ? "no nn ops to count: the input is past the grad stage\n" : cost);
+        nn::printPeakMemory(module, os);
       });
       return false;
     }
@@ -679,6 +692,13 @@ int main(int argc, char **argv) {
       return 1;
     if (*lowered && failed(translateProgram(program, i, programs->size(), dumper, jobs)))
       return 1;
+  }
+  if (emits("dot")) {
+    std::vector<std::pair<std::string, ModuleOp>> drawn;
+    for (const Program &program : *programs)
+      drawn.push_back({program.kind, *program.module});
+    nn::printGraphPicture(drawn, llvm::outs());
+    return 0;
   }
   return runBackEnds(jobs, dumper, argv[0]) ? 0 : 1;
 }
