@@ -20,8 +20,9 @@ packages=(
   # The runtime's one dependency beyond libc/libm (zlib), and the C++ unit tests.
   zlib1g-dev libgtest-dev
   # lit runs on Debian's Python; nn-plot draws --log files with its matplotlib;
-  # Graphviz draws --emit=dot (and --dump-dir's graph.svg).
-  python3 python3-matplotlib graphviz
+  # Graphviz draws --emit=dot (and --dump-dir's graph.svg, --report's picture);
+  # the tests open --report pages in headless Chromium.
+  python3 python3-matplotlib graphviz chromium
   # The default data set (/usr/share/datasets/fashion-mnist).
   dataset-fashion-mnist
 )

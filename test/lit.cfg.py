@@ -54,3 +54,10 @@ config.substitutions.append(
 # tests that check the picture itself; without it they are UNSUPPORTED.
 if shutil.which("dot"):
     config.available_features.add("graphviz")
+
+# Debian's chromium (scripts/setup.sh installs it) opens --report pages
+# headless in test/e2e/compile-report.test.
+chromium = shutil.which("chromium")
+if chromium:
+    config.available_features.add("chromium")
+    config.substitutions.append(("%chromium", chromium))

@@ -136,7 +136,8 @@ bool annotate(ModuleOp module, llvm::StringRef text, llvm::raw_ostream &os) {
       annotator.before(&op);
       os << lines[i] << "\n";
     }
-    if (i + 1 >= lines.size() || lines[i + 1].trim() != "}")
+    // The function's closing brace (with its location, under debug info).
+    if (i + 1 >= lines.size() || !lines[i + 1].trim().starts_with("}"))
       return false;
   }
   return true;
@@ -144,10 +145,10 @@ bool annotate(ModuleOp module, llvm::StringRef text, llvm::raw_ostream &os) {
 
 } // namespace
 
-void printExplained(ModuleOp module, llvm::raw_ostream &os) {
+void printExplained(ModuleOp module, llvm::raw_ostream &os, OpPrintingFlags flags) {
   std::string text, annotated;
   llvm::raw_string_ostream printed(text), out(annotated);
-  module.print(printed);
+  module.print(printed, flags);
   os << (annotate(module, text, out) ? annotated : text);
 }
 

@@ -17,7 +17,8 @@ namespace nn {
 
 /// Prints `module` as MLIR does, with `//` comments from the ops' locations
 /// (ir/Provenance.h) in every function autodiff differentiated.
-void printExplained(mlir::ModuleOp module, llvm::raw_ostream &os);
+void printExplained(mlir::ModuleOp module, llvm::raw_ostream &os,
+                    mlir::OpPrintingFlags flags = mlir::OpPrintingFlags());
 
 } // namespace nn
 

@@ -1,16 +1,19 @@
 //===- nnc.cpp - the nnc compiler driver ----------------------------------===//
 //
-//   nnc MODEL.nn [-o DIR] [--emit=STAGE] [--dump-dir DIR] [--target=cpu|cuda]
+//   nnc MODEL.nn [-o DIR] [--emit=STAGE] [--dump-dir DIR] [--report=FILE.html]
+//                [--target=cpu|cuda]
 //
 // Runs the pipeline stage by stage, as MLIR's Toy tutorial does, and stops
 // where --emit says. The stages are one ordered table (`stages()`): the
 // frontend's (ast, nn), the graph stages every target shares
 // (codegen/Pipeline.cpp: specialized, grad, linalg, fused, bufferized), the
 // CPU target's (loops) or the GPU target's (gpu, kernels, nvvm), then
-// mlir-llvm, and the back end's (llvm, ptx, obj); `dot` and `memory` are
-// views of the nn and bufferized stages. Without --emit it builds DIR/NAME-train and
-// DIR/NAME-infer. `--dump-dir` writes every stage to numbered files, and
-// MLIR's own options work too (--mlir-print-ir-after-all; --help-hidden).
+// mlir-llvm, and the back end's (llvm, ptx, obj); `dot` is a view of the
+// grad stage, `memory` and `cost` of the bufferized one. Without --emit it
+// builds DIR/NAME-train and DIR/NAME-infer. `--dump-dir` writes every stage
+// to numbered files (and the picture), `--report` one HTML page of them all
+// (CompileReport.cpp), and MLIR's own options work too
+// (--mlir-print-ir-after-all; --help-hidden).
 //
 // A model with a train and an infer block is two programs: the IR stages
 // print both modules, separated by `// -----` so that nnc and nn-opt
@@ -47,6 +50,7 @@
 #include "support/Error.h"
 #include "support/Files.h"
 #include "support/ProgramABI.h"
+#include "tools/nnc/CompileReport.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -107,6 +111,11 @@ cl::opt<StageIndex> emit("emit", cl::desc("Print one stage instead of building p
                          cl::value_desc("STAGE"), cl::cat(nncOptions));
 cl::opt<std::string> dumpDir("dump-dir", cl::desc("Write every stage to numbered files in DIR"),
                              cl::value_desc("DIR"), cl::cat(nncOptions));
+cl::opt<std::string> reportFile("report",
+                                cl::desc("Also write one HTML page of the whole compilation: the "
+                                         "source, the picture, the cost, the memory plan and "
+                                         "every stage with its diff"),
+                                cl::value_desc("FILE.html"), cl::cat(nncOptions));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"),
                             cl::cat(nncOptions));
 cl::opt<std::string> gpuArch("gpu-arch",
@@ -218,6 +227,10 @@ int failWith(const llvm::Twine &message) {
 LogicalResult checkTarget() {
   if (target != "cpu" && target != "cuda")
     return failWith("unknown --target=" + target + " (cpu or cuda)"), failure();
+  if (!reportFile.empty() && (emitted() || gradcheck))
+    return failWith(std::string("--report writes the page of a whole build; it does not go with ") +
+                    (gradcheck ? "--gradcheck" : "--emit")),
+           failure();
   if (emitted() && !emitted()->target.empty() && emitted()->target != target)
     return failWith("--emit=" + emitted()->name + " is a stage of --target=" + emitted()->target),
            failure();
@@ -255,13 +268,22 @@ DialectRegistry dialectRegistry() {
 /// Writes one stage of the pipeline to --dump-dir.
 class StageDumper {
 public:
-  StageDumper(std::string dir) : dir(std::move(dir)) {}
+  StageDumper(std::string dir, nn::CompileReport *report) : dir(std::move(dir)), report(report) {}
   /// The file written, or "" (no --dump-dir, or it could not be written).
+  /// --report gets the stage too, as `forReport` prints it when given (MLIR
+  /// with its source locations), else as `print` does; not the pictures.
   std::string write(llvm::StringRef program, llvm::StringRef stage, llvm::StringRef ext,
-                    llvm::function_ref<void(llvm::raw_ostream &)> print) {
+                    llvm::function_ref<void(llvm::raw_ostream &)> print,
+                    llvm::function_ref<void(llvm::raw_ostream &)> forReport = nullptr) {
+    std::lock_guard<std::mutex> lock(mutex); // the back ends run on threads
+    if (report && ext != "dot") {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      (forReport ? forReport : print)(os);
+      report->addStage(program.empty() ? "model" : program, stage, ext, std::move(text));
+    }
     if (dir.empty())
       return "";
-    std::lock_guard<std::mutex> lock(mutex); // the back ends run on threads
     llvm::SmallString<256> path(dir);
     if (!program.empty())
       llvm::sys::path::append(path, program);
@@ -280,8 +302,11 @@ public:
     return path.str().str();
   }
 
+  nn::CompileReport *getReport() { return report; }
+
 private:
   std::string dir;
+  nn::CompileReport *report;
   std::map<std::string, unsigned> counter;
   std::mutex mutex;
 };
@@ -457,7 +482,13 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
     printProgram(program, index, count, "//", what);
   };
   ModuleOp module = *program.module;
-  dumper.write(program.kind, "nn", "mlir", [&](llvm::raw_ostream &os) { module.print(os); });
+  // What --report shows of an MLIR stage: the IR with its locations, each
+  // a link to the source line.
+  OpPrintingFlags withLocations;
+  withLocations.enableDebugInfo(/*enable=*/true, /*prettyForm=*/true);
+  dumper.write(
+      program.kind, "nn", "mlir", [&](llvm::raw_ostream &os) { module.print(os); },
+      [&](llvm::raw_ostream &os) { module.print(os, withLocations); });
   if (stopsAfter("nn")) {
     print([&](llvm::raw_ostream &os) { module.print(os); });
     return false;
@@ -483,13 +514,28 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
              failure();
     // The grad stage is printed with its story: sections and the rule of
     // every backward op.
-    auto printStage = [&](llvm::raw_ostream &os) {
-      stage.name == "grad" ? nn::printExplained(module, os) : module.print(os);
+    auto printStage = [&](llvm::raw_ostream &os, OpPrintingFlags flags) {
+      stage.name == "grad" ? nn::printExplained(module, os, flags) : module.print(os, flags);
     };
-    dumper.write(program.kind, stage.name, "mlir", printStage);
-    if (emits("cost") && stage.name == "grad") {
+    dumper.write(
+        program.kind, stage.name, "mlir",
+        [&](llvm::raw_ostream &os) { printStage(os, OpPrintingFlags()); },
+        [&](llvm::raw_ostream &os) { printStage(os, withLocations); });
+    nn::CompileReport *report = dumper.getReport();
+    if ((emits("cost") || report) && stage.name == "grad") {
       llvm::raw_string_ostream os(cost);
       nn::printCost(module, os);
+    }
+    if (report && stage.name == "grad") {
+      report->keepGraph(program.kind, module);
+      report->addCost(program.kind, cost);
+    }
+    if (report && stage.name == "bufferized") {
+      std::string plan;
+      llvm::raw_string_ostream os(plan);
+      nn::printMemoryPlan(module, os);
+      nn::printPeakMemory(module, os);
+      report->addMemoryPlan(program.kind, plan);
     }
     if (stage.name == "grad")
       dumpPicture(dumper, program);
@@ -500,7 +546,7 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
         if (emits("memory"))
           return nn::printMemoryPlan(module, os);
         if (!emits("cost"))
-          return printStage(os);
+          return printStage(os, OpPrintingFlags());
         os << (cost.empty() ? "no nn ops to count: the input is past the grad stage\n" : cost);
         nn::printPeakMemory(module, os);
       });
@@ -659,7 +705,12 @@ int main(int argc, char **argv) {
       return failWith("--dump-dir " + dumpDir + ": cannot make it a directory: " +
                       (ec ? ec.message() : std::string("a file of that name exists")));
   }
-  StageDumper dumper(dumpDir);
+  std::unique_ptr<nn::CompileReport> report;
+  if (!reportFile.empty())
+    report = std::make_unique<nn::CompileReport>(
+        llvm::sys::path::stem(inputFile).str(), inputFile,
+        sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID())->getBuffer().str(), target);
+  StageDumper dumper(dumpDir, report.get());
 
   // The programs: from the frontend, or printed IR read back.
   FailureOr<std::vector<Program>> programs = failure();
@@ -700,5 +751,8 @@ int main(int argc, char **argv) {
     nn::printGraphPicture(drawn, llvm::outs());
     return 0;
   }
-  return runBackEnds(jobs, dumper, argv[0]) ? 0 : 1;
+  bool built = runBackEnds(jobs, dumper, argv[0]);
+  if (report && !report->write(reportFile))
+    return 1;
+  return built ? 0 : 1;
 }
