@@ -36,6 +36,8 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
+
 using namespace mlir;
 
 namespace nn {
@@ -286,6 +288,7 @@ public:
       const Definition &d = ast.definitions[index];
       if (!mine.contains(d.name))
         continue;
+      layerName = d.name; // a layer is a whole definition (Sema): its variables' prefix
       Value v = gen(*d.value);
       if (!v) {
         ok = false;
@@ -329,6 +332,7 @@ private:
   llvm::StringMap<Value> values;
   bool dropoutActive = false;
   llvm::StringMap<const Variable *> variables;
+  std::string layerName; // the definition being generated
 
   /// Marks the op that computes definition `name` with it (ir/Provenance.h):
   /// printed IR calls its result %name, and autodiff's rules cite it. An
@@ -402,34 +406,43 @@ private:
       variables[v.name] = &v;
       if (!needed.contains(v.name))
         continue;
-      Location loc = fileLoc(v.loc);
       RankedTensorType type = tensorType(v.type);
-      const Expr &init = *v.init;
-      std::string kind = init.text;
+      std::string kind;
       NamedAttrList params;
-      auto number = [&](const Expr *e) { return evalNumber(e); };
-      if (kind == "fill")
-        params.set("value", builder.getF64FloatAttr(number(init.args[0].get())));
-      else if (kind == "truncated_normal" || kind == "normal")
-        params.set("stddev", builder.getF64FloatAttr(number(init.kwarg("stddev"))));
-      else if (kind == "uniform") {
-        params.set("low", builder.getF64FloatAttr(number(init.kwarg("low"))));
-        params.set("high", builder.getF64FloatAttr(number(init.kwarg("high"))));
-      } else if (kind == "constant" || kind == "load") {
-        std::vector<float> data;
-        if (kind == "constant" ? !constantData(*init.args[0], type, data)
-                               : !loadData(*init.args[0], type, data)) {
-          ok = false;
-          continue;
-        }
-        params.set("value", DenseElementsAttr::get(type, llvm::ArrayRef<float>(data)));
-        kind = "constant";
+      if (!initializerOf(*v.init, type, kind, params)) {
+        ok = false;
+        continue;
       }
-      builder.create<VariableOp>(loc, builder.getStringAttr(v.name), TypeAttr::get(type),
+      builder.create<VariableOp>(fileLoc(v.loc), builder.getStringAttr(v.name), TypeAttr::get(type),
                                  builder.getStringAttr(kind), params.getDictionary(&ctx),
                                  v.isConst ? builder.getUnitAttr() : UnitAttr());
     }
     return ok;
+  }
+
+  /// The kind and parameters of initializer `init` (Sema checked its form)
+  /// for a variable of `type`; the data of constant(...) and load(...) is
+  /// checked against the type. False after an error.
+  bool initializerOf(const Expr &init, RankedTensorType type, std::string &kind,
+                     NamedAttrList &params) {
+    kind = init.text;
+    auto number = [&](const Expr *e) { return builder.getF64FloatAttr(evalNumber(e)); };
+    if (kind == "fill")
+      params.set("value", number(init.args[0].get()));
+    else if (kind == "truncated_normal" || kind == "normal")
+      params.set("stddev", number(init.kwarg("stddev")));
+    else if (kind == "uniform") {
+      params.set("low", number(init.kwarg("low")));
+      params.set("high", number(init.kwarg("high")));
+    } else if (kind == "constant" || kind == "load") {
+      std::vector<float> data;
+      if (kind == "constant" ? !constantData(*init.args[0], type, data)
+                             : !loadData(*init.args[0], type, data))
+        return false;
+      params.set("value", DenseElementsAttr::get(type, llvm::ArrayRef<float>(data)));
+      kind = "constant";
+    }
+    return true;
   }
 
   double evalNumber(const Expr *e) {
@@ -702,6 +715,8 @@ private:
     Value x = gen(*e.args[0]);
     if (!x)
       return nullptr;
+    if (op == "dense" || op == "conv" || op == "flatten")
+      return genLayer(e, x);
     if (auto it = unaryOps().find(op); it != unaryOps().end()) {
       if (!needFloats(op, e.loc, x))
         return nullptr;
@@ -823,6 +838,126 @@ private:
   }
 
   /// reshape(x, [d0, d1, ...]), one -1 allowed.
+  //===--------------------------------------------------------------------===//
+  // Layers (docs/language.md, "Layers"): dense, conv and flatten, Keras'
+  // layers, expanded here into the variables and ops a learner would write
+  // by hand. `h = dense(x, units=N, activation=relu)` declares h.kernel
+  // [in, N] and h.bias [N] and computes relu(matmul(x, h.kernel) + h.bias);
+  // --emit=nn shows the expansion, checkpoints the names.
+  //===--------------------------------------------------------------------===//
+
+  Value genLayer(const Expr &e, Value x) {
+    if (!needFloats(e.text, e.loc, x))
+      return nullptr;
+    auto shape = cast<RankedTensorType>(x.getType()).getShape();
+    if (e.text == "flatten") { // [batch, d1, d2, ...] -> [batch, d1 * d2 * ...]
+      if (shape.size() < 2) {
+        emitError(fileLoc(e.loc)) << "flatten needs a batch and at least one more dimension, "
+                                  << "but its input has shape " << formatShape(shape);
+        return nullptr;
+      }
+      int64_t features = 1;
+      for (int64_t d : shape.drop_front())
+        features *= d;
+      return build<ReshapeOp>(e.loc, x, ArrayRef<int64_t>{-1, features});
+    }
+    bool dense = e.text == "dense";
+    if (shape.size() != (dense ? 2u : 4u)) {
+      emitError(fileLoc(e.loc)) << e.text << " needs a "
+                                << (dense ? "2-D input [batch, features]"
+                                          : "4-D input "
+                                            "[batch, height, width, channels]")
+                                << ", but its input has shape " << formatShape(shape)
+                                << (dense ? "; flatten(x) makes one"
+                                          : "; reshape(x, [-1, H, W, C]) makes one");
+      return nullptr;
+    }
+    std::optional<int64_t> units =
+        intLiteral(e.kwarg(dense ? "units" : "filters"), dense ? "units" : "filters");
+    if (!units)
+      return nullptr;
+    // Keras' default kernel initializer, Glorot's uniform: U(-l, l) with
+    // l = sqrt(6 / (fan_in + fan_out)), which keeps the variance of the
+    // activations and of the gradients alike from layer to layer.
+    SmallVector<int64_t> kernelShape;
+    Value y;
+    if (dense) {
+      kernelShape = {shape[1], *units};
+    } else {
+      auto ksize = intList(e.kwarg("ksize"), "ksize");
+      if (!ksize)
+        return nullptr;
+      kernelShape = {(*ksize)[0], (*ksize)[1], shape[3], *units};
+    }
+    int64_t receptive = dense ? 1 : kernelShape[0] * kernelShape[1];
+    double limit = std::sqrt(
+        6.0 / (double)(receptive * kernelShape[kernelShape.size() - 2] + receptive * *units));
+    Value kernel = layerVariable("kernel", kernelShape, e.kwarg("kernel_initializer"), limit, e);
+    if (!kernel)
+      return nullptr;
+    if (dense) {
+      y = build<MatmulOp>(e.loc, x, kernel);
+    } else {
+      SmallVector<int64_t> strides = {1, 1};
+      if (const Expr *given = e.kwarg("strides")) {
+        auto list = intList(given, "strides");
+        if (!list)
+          return nullptr;
+        strides = *list;
+      }
+      const Expr *padding = e.kwarg("padding");
+      y = build<Conv2DOp>(e.loc, x, kernel, ArrayRef<int64_t>(strides),
+                          StringRef(padding ? padding->text : "VALID"));
+    }
+    const Expr *useBias = e.kwarg("use_bias");
+    if (y && !(useBias && useBias->text == "false")) {
+      Value bias = layerVariable("bias", {*units}, e.kwarg("bias_initializer"), 0.0, e);
+      y = bias ? build<AddOp>(e.loc, y, bias) : nullptr;
+    }
+    const Expr *activation = e.kwarg("activation");
+    if (!y || !activation || activation->text == "linear")
+      return y;
+    return unaryOps().find(activation->text)->second(*this, e.loc, y); // Sema checked the name
+  }
+
+  /// The layer's variable `layerName.role` of `shape`, read in the current
+  /// function; declared in the module by the first function that uses it,
+  /// initialised by `init` when given, else uniformly in [-limit, limit]
+  /// (zeros when limit is 0: Keras' biases).
+  Value layerVariable(llvm::StringRef role, ArrayRef<int64_t> shape, const Expr *init, double limit,
+                      const Expr &call) {
+    std::string name = layerName + "." + role.str();
+    auto type = RankedTensorType::get(shape, builder.getF32Type());
+    if (auto it = values.find(name); it != values.end())
+      return it->second;
+    if (!module->lookupSymbol(name)) {
+      OpBuilder::InsertionGuard guard(builder);
+      auto functions = module->getOps<func::FuncOp>();
+      if (functions.empty())
+        builder.setInsertionPointToEnd(module->getBody());
+      else
+        builder.setInsertionPoint(*functions.begin());
+      std::string kind = limit > 0 ? "uniform" : "zeros";
+      NamedAttrList params;
+      if (init) {
+        if (!initializerOf(*init, type, kind, params))
+          return nullptr;
+      } else if (limit > 0) {
+        params.set("low", builder.getF64FloatAttr(-limit));
+        params.set("high", builder.getF64FloatAttr(limit));
+      }
+      builder.create<VariableOp>(fileLoc(call.loc), builder.getStringAttr(name),
+                                 TypeAttr::get(type), builder.getStringAttr(kind),
+                                 params.getDictionary(&ctx), UnitAttr());
+    }
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(builder.getInsertionBlock());
+    Value read =
+        builder.create<ReadOp>(fileLoc(call.loc), type, FlatSymbolRefAttr::get(&ctx, name));
+    values[name] = read;
+    return read;
+  }
+
   Value genReshape(const Expr &e, Value x) {
     auto shape = intList(e.args[1].get(), "the shape of reshape");
     if (!shape)

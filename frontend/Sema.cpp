@@ -60,6 +60,20 @@ static const std::vector<OpSignature> &opTable() {
       {"reduce_max", 1, 1, {"axis", "keepdims"}, "reduce_max(x, axis=K, keepdims=true)"},
       {"argmax", 1, 2, {"axis"}, "argmax(x, K)"},
       {"cast", 2, 2, {}, "cast(x, f32)"},
+      // Layers (Keras-style; MLIRGen expands them): the whole right side of a
+      // definition, whose name prefixes their variables.
+      {"dense",
+       1,
+       1,
+       {"units", "activation", "use_bias", "kernel_initializer", "bias_initializer"},
+       "h = dense(x, units=N, activation=relu)"},
+      {"conv",
+       1,
+       1,
+       {"filters", "ksize", "strides", "padding", "activation", "use_bias", "kernel_initializer",
+        "bias_initializer"},
+       "h = conv(x, filters=N, ksize=[k, k], strides=[1, 1], padding=\"SAME\", activation=relu)"},
+      {"flatten", 1, 1, {}, "flatten(x)"},
       // Losses.
       {"softmax_cross_entropy", 2, 2, {}, "softmax_cross_entropy(logits, labels)"},
       {"sigmoid_cross_entropy", 2, 2, {}, "sigmoid_cross_entropy(logits, labels)"},
@@ -102,6 +116,10 @@ class Checker {
 public:
   Checker(const Module &m, Diagnostics &diags) : m(m), diags(diags) {}
 
+  /// The one expression that may be a dense or conv layer: the right side
+  /// of the definition being checked.
+  const Expr *layerAllowed = nullptr;
+
   void run() {
     for (const std::string &name : m.brokenNames)
       kinds[name] = "broken";
@@ -122,6 +140,7 @@ public:
       }
       case Module::DeclKind::Definition: {
         const Definition &d = m.definitions[index];
+        layerAllowed = d.value.get();
         checkExpr(*d.value);
         declare(d.name, d.loc, "definition");
         break;
@@ -240,14 +259,49 @@ private:
         diags.error(k.loc, "argument '" + k.name + "' given twice");
       if (k.name == "padding" && k.value->kind == Expr::String)
         continue; // padding="SAME" is the one string argument
-      if (k.name == "keep_prob")
+      if (k.name == "keep_prob" || k.name == "units" || k.name == "filters" ||
+          k.name == "activation")
         continue; // checked below
+      if (k.name == "kernel_initializer" || k.name == "bias_initializer") {
+        checkInitializer(*k.value);
+        continue;
+      }
       checkExpr(*k.value);
     }
     for (const ExprPtr &a : e.args)
       checkExpr(*a);
     if (e.text == "dropout")
       checkKeepProb(e);
+    if (e.text == "dense" || e.text == "conv")
+      checkLayer(e);
+  }
+
+  /// A dense or conv layer: the whole right side of a definition, a positive
+  /// whole number of units (filters), a known activation, a window for conv.
+  void checkLayer(const Expr &e) {
+    if (&e != layerAllowed)
+      diags.error(e.loc, "a " + e.text + " layer must be the whole right side of a definition",
+                  "write `h = " + e.text +
+                      "(...)`: the name h names its variables, h.kernel "
+                      "and h.bias");
+    const char *count = e.text == "dense" ? "units" : "filters";
+    const Expr *n = e.kwarg(count);
+    if (!n)
+      diags.error(e.loc, e.text + " needs " + count + "=N",
+                  "usage: " + lookupOp(e.text)->usage.str());
+    else if (n->kind != Expr::Number || !n->isInteger || n->number < 1)
+      diags.error(n->loc, std::string(count) + " must be a positive whole number");
+    if (e.text == "conv" && !e.kwarg("ksize"))
+      diags.error(e.loc, "conv needs ksize=[ky, kx], the size of its window");
+    if (const Expr *a = e.kwarg("activation")) {
+      static const std::vector<llvm::StringRef> names = {"relu", "sigmoid", "tanh", "softmax",
+                                                         "linear"};
+      if (a->kind != Expr::Name || !llvm::is_contained(names, a->text))
+        diags.error(a->loc, "activation must be relu, sigmoid, tanh, softmax or linear");
+    }
+    if (const Expr *b = e.kwarg("use_bias"))
+      if (b->kind != Expr::Name || (b->text != "true" && b->text != "false"))
+        diags.error(b->loc, "use_bias must be true or false");
   }
 
   /// keep_prob: a number literal in (0, 1] (1 keeps everything).

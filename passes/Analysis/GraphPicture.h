@@ -1,6 +1,6 @@
 //===- GraphPicture.h - the nn graph as a Graphviz picture -------*- C++ -*-===//
 //
-// `nnc --emit=dot` (and `--dump-dir`, as NN-graph.dot and .svg) draws the
+// `nnc --emit=dot` (and `--dump-dir`, as NN-grad.dot and .svg) draws the
 // programs after autodiff: one digraph, one labelled cluster per function,
 // placeholders, variables and constants apart from the ops, each op with its
 // .nn name, result shape and attributes; forward, backward and optimizer ops

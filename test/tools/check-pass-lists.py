@@ -18,7 +18,7 @@ import sys
 
 PASS_FILES = ["passes/Passes.td", "codegen/cpu/Passes.td", "codegen/gpu/Passes.td"]
 # Names that look like pass flags but are not passes.
-NOT_PASSES = {"nn-opt", "nn-cpu-pipeline", "nn-gpu-pipeline", "nn-language"}
+NOT_PASSES = {"nn-opt", "nn-plot", "nn-cpu-pipeline", "nn-gpu-pipeline", "nn-language"}
 FLAG = re.compile(r"(?<![\w/.-])(?:convert-)?nn-[a-z0-9]+(?:-[a-z0-9]+)*(?![\w-])")
 
 

@@ -7,6 +7,7 @@ one line per item and output, "name: v v ...".
     forward-reference.py tensor_ops           test/Inputs/tensor_ops.nn
     forward-reference.py conv2d X.csv         test/Inputs/conv2d.nn
     forward-reference.py pool X.csv           test/Inputs/pool.nn
+    forward-reference.py layers X.csv         test/Inputs/layers.nn
 
 The tests compare the program's output with this one number by number
 (compare-numbers.py: float32 against float64)."""
@@ -144,7 +145,23 @@ def pool(path):
             print(f"{name}: {fmt(y)}")
 
 
+def layers(path):
+    """test/Inputs/layers.nn: conv (SAME, strides [2, 1]) + bias + relu,
+    flattened; dense + bias + tanh on the channel means; dense, no bias."""
+    conv_b = [0.5, -0.25, 0]
+    d_w, d_b = [[1, -2, 0.5], [0.25, 1, -1]], [0.1, -0.1, 0.2]
+    e_w = [[1, 0], [-1, 2], [0.5, 0.5]]
+    for img in rows(path):
+        y, _ = tf_reference.conv(img, (5, 4, 2), CONV_W, (3, 2, 2, 3), [2, 1], "SAME")
+        f = [max(v + conv_b[i % 3], 0.0) for i, v in enumerate(y)]  # NHWC: channel last
+        means = [sum(img[c::2]) / 20 for c in range(2)]
+        d = [math.tanh(sum(means[i] * d_w[i][j] for i in range(2)) + d_b[j]) for j in range(3)]
+        e = [sum(d[i] * e_w[i][j] for i in range(3)) for j in range(2)]
+        for name, values in (("f", f), ("d", d), ("e", e)):
+            print(f"{name}: {fmt(values)}")
+
+
 if __name__ == "__main__":
     model, args = sys.argv[1], sys.argv[2:]
     {"elementwise": elementwise, "tensor_ops": tensor_ops, "conv2d": conv2d,
-     "pool": pool}[model](*args)
+     "pool": pool, "layers": layers}[model](*args)

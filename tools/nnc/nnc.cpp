@@ -288,9 +288,12 @@ public:
     if (!program.empty())
       llvm::sys::path::append(path, program);
     llvm::sys::fs::create_directories(path);
+    // A picture (.dot) shares the number of the stage it draws: 02-grad.dot
+    // beside 02-grad.mlir.
+    unsigned &next = counter[program.str()];
+    unsigned number = ext == "dot" && next > 0 ? next - 1 : next++;
     char name[64];
-    snprintf(name, sizeof name, "%02u-%s.%s", counter[program.str()]++, stage.str().c_str(),
-             ext.str().c_str());
+    snprintf(name, sizeof name, "%02u-%s.%s", number, stage.str().c_str(), ext.str().c_str());
     llvm::sys::path::append(path, name);
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec);
@@ -330,10 +333,10 @@ void printProgram(const Program &program, size_t index, size_t count, llvm::Stri
   print(os);
 }
 
-/// --dump-dir's picture of a program after autodiff: NN-graph.dot, and
-/// NN-graph.svg when Graphviz's `dot` is on the PATH.
+/// --dump-dir's picture of a program after autodiff: NN-grad.dot beside
+/// NN-grad.mlir, and NN-grad.svg when Graphviz's `dot` is on the PATH.
 void dumpPicture(StageDumper &dumper, const Program &program) {
-  std::string path = dumper.write(program.kind, "graph", "dot", [&](llvm::raw_ostream &os) {
+  std::string path = dumper.write(program.kind, "grad", "dot", [&](llvm::raw_ostream &os) {
     nn::printGraphPicture({{program.kind, *program.module}}, os);
   });
   llvm::ErrorOr<std::string> dot = llvm::sys::findProgramByName("dot");
