@@ -3,10 +3,12 @@ what it shows, so the docs cannot rot:
 
     run-doc-commands.py REPO CHAPTER.md...
 
-A runnable block is a fenced block whose info string is `console`. In it, a
-line `$ COMMAND` is a command (run by bash, in order, in a fresh folder per
-chapter where `examples`, `build` and `docs` lead to REPO's), and the lines until the
-next command are what it must print (stdout and stderr together). `...` on a
+A runnable block is a fenced block whose info string is `console` or `sh`.
+In a `console` block, a line `$ COMMAND` is a command (run by bash, in
+order, in a fresh folder per chapter where `examples`, `build`, `docs` and
+`test` lead to REPO's), and the lines until the next command are what it
+must print (stdout and stderr together). In an `sh` block every line is a
+command whose output the docs do not show: it must succeed. `...` on a
 line of its own stands for any number of lines. Words must match exactly;
 numbers match within the chapter's tolerance: a line `<!-- tolerance: R -->`
 sets the relative tolerance (default 1e-3), for differences in the last
@@ -26,19 +28,23 @@ NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 
 def blocks(text):
-    """The runnable blocks of a chapter: lists of (command, expected lines)."""
-    found, inside, current = [], False, None
+    """The runnable blocks of a chapter, in order: lists of (command,
+    expected lines), the expected lines None for an `sh` block's commands
+    (their output is not shown, only their success is checked)."""
+    found, kind, current = [], None, None
     for line in text.split("\n"):
-        if not inside and line.strip() == "```console":
-            inside, current = True, []
-        elif inside and line.strip() == "```":
-            inside = False
+        if kind is None and line.strip() in ("```console", "```sh"):
+            kind, current = line.strip()[3:], []
+        elif kind is not None and line.strip() == "```":
+            kind = None
             found.append(current)
-        elif inside:
+        elif kind == "console":
             if line.startswith("$ "):
                 current.append((line[2:], []))
             elif current:
                 current[-1][1].append(line)
+        elif kind == "sh" and line.strip() and not line.lstrip().startswith("#"):
+            current.append((line, None))
     return found
 
 
@@ -83,7 +89,7 @@ def run_chapter(repo, path):
     name = os.path.basename(path)
     count = 0
     with tempfile.TemporaryDirectory() as work:
-        for folder in ("examples", "build", "docs"):
+        for folder in ("examples", "build", "docs", "test"):
             os.symlink(os.path.join(repo, folder), os.path.join(work, folder))
         for block in blocks(text):
             for command, expected in block:
@@ -94,6 +100,12 @@ def run_chapter(repo, path):
                                      cwd=work, capture_output=True, text=True)
                 count += 1
                 output = [l for l in (run.stdout + run.stderr).split("\n") if l.strip()]
+                if expected is None:  # an sh block: it must succeed
+                    if run.returncode != 0:
+                        print(f"{name}: `{command}` exited with {run.returncode}:")
+                        print("\n".join(output[-10:]))
+                        return False
+                    continue
                 failed = run.returncode != 0
                 expects_error = must_fail or (expected and expected[0].startswith("error"))
                 if failed != bool(expects_error):
