@@ -147,6 +147,10 @@ struct Term {
 };
 
 struct FormulaWriter {
+  FormulaWriter(const llvm::DenseMap<Value, std::string> &leaves,
+                llvm::function_ref<bool(Operation *)> expand)
+      : leaves(leaves), expand(expand) {}
+
   const llvm::DenseMap<Value, std::string> &leaves;
   llvm::function_ref<bool(Operation *)> expand;
   llvm::DenseMap<Value, Term> done; // a value used twice is written twice, computed once
@@ -262,7 +266,7 @@ struct FormulaWriter {
 
 std::string formula(Value value, const llvm::DenseMap<Value, std::string> &leaves,
                     llvm::function_ref<bool(Operation *)> expand) {
-  FormulaWriter writer{leaves, expand, {}};
+  FormulaWriter writer(leaves, expand);
   return writer.write(value).text;
 }
 
