@@ -131,6 +131,14 @@ Location simplifiedLocation(MLIRContext *ctx, ArrayRef<Location> replaced, Strin
   return taggedLocation(ctx, replaced, {{kSimplified, note}});
 }
 
+llvm::DenseSet<Operation *> opsBuiltSince(Operation *before, Operation *end) {
+  llvm::DenseSet<Operation *> built;
+  for (Operation *made = before ? before->getNextNode() : &end->getBlock()->front(); made != end;
+       made = made->getNextNode())
+    built.insert(made);
+  return built;
+}
+
 //===----------------------------------------------------------------------===//
 // Formulas
 //===----------------------------------------------------------------------===//

@@ -30,6 +30,7 @@
 #include "mlir/IR/Location.h"
 #include "mlir/IR/Operation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <optional>
@@ -67,6 +68,10 @@ mlir::Location optimizerLocation(mlir::Location gradient, llvm::StringRef from,
 /// The location of an op that nn-simplify made in place of ops at `replaced`.
 mlir::Location simplifiedLocation(mlir::MLIRContext *ctx, llvm::ArrayRef<mlir::Location> replaced,
                                   llvm::StringRef note);
+
+/// The ops a pass just inserted before `end`: those after `before` (the op
+/// that preceded the insertion point; null when it was the block's start).
+llvm::DenseSet<mlir::Operation *> opsBuiltSince(mlir::Operation *before, mlir::Operation *end);
 
 /// `value` as a formula over nn ops: `(dY - reduce_sum(dY * Y, axis=1)) * Y`.
 /// Ops for which `expand` holds are written out; other values are leaves,

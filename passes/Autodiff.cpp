@@ -43,10 +43,7 @@ struct Autodiff : nn::impl::NNAutodiffPassBase<Autodiff> {
   /// operands are X (one), A and B (two), or X1, X2, ... (more).
   static void explain(Operation *op, Value dY, ArrayRef<Value> operandGrads, Operation *before,
                       Operation *end, llvm::function_ref<bool(Value)> matters) {
-    llvm::DenseSet<Operation *> built;
-    for (Operation *made = before ? before->getNextNode() : &end->getBlock()->front(); made != end;
-         made = made->getNextNode())
-      built.insert(made);
+    llvm::DenseSet<Operation *> built = nn::opsBuiltSince(before, end);
     llvm::DenseMap<Value, std::string> leaves = {{dY, "dY"}, {op->getResult(0), "Y"}};
     unsigned n = op->getNumOperands();
     auto operandName = [&](unsigned i) -> std::string {

@@ -93,10 +93,7 @@ struct OptimizerExpansion {
   /// before its statement, the new one after) and the gradient `g`, `gName`.
   void explain(StringRef from, Operation *before, size_t firstAssign, Value g, StringRef gName) {
     Operation *end = &*b.getInsertionPoint();
-    llvm::DenseSet<Operation *> built;
-    for (Operation *made = before ? before->getNextNode() : &end->getBlock()->front(); made != end;
-         made = made->getNextNode())
-      built.insert(made);
+    llvm::DenseSet<Operation *> built = nn::opsBuiltSince(before, end);
     llvm::DenseMap<Value, std::string> leaves;
     if (g)
       leaves[g] = gName.str();

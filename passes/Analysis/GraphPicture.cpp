@@ -24,6 +24,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/Program.h"
 
 using namespace mlir;
 
@@ -191,9 +192,18 @@ struct Writer {
 
 } // namespace
 
+Drawn drawWithGraphviz(llvm::StringRef dotPath, llvm::StringRef svgPath, std::string &error) {
+  llvm::ErrorOr<std::string> dot = llvm::sys::findProgramByName("dot");
+  if (!dot)
+    return Drawn::NoGraphviz;
+  int status = llvm::sys::ExecuteAndWait(*dot, {*dot, "-Tsvg", dotPath, "-o", svgPath},
+                                         std::nullopt, {}, /*SecondsToWait=*/120, 0, &error);
+  return status == 0 ? Drawn::Yes : Drawn::Failed;
+}
+
 void printGraphPicture(llvm::ArrayRef<std::pair<std::string, ModuleOp>> programs,
                        llvm::raw_ostream &os) {
-  os << "digraph nn {\n  rankdir=TB;\n  compound=true;\n"
+  os << "digraph nn {\n  rankdir=TB;\n"
      << "  node [fontname=\"monospace\", fontsize=10];\n  edge [color=\"#555555\"];\n";
   Writer writer{os};
   for (const auto &[program, module] : programs)

@@ -26,6 +26,12 @@ namespace nn {
 void printGraphPicture(llvm::ArrayRef<std::pair<std::string, mlir::ModuleOp>> programs,
                        llvm::raw_ostream &os);
 
+/// Draws the DOT file `dotPath` as SVG into `svgPath` with Graphviz's `dot`
+/// from the PATH: NoGraphviz when there is none, Failed (the reason in
+/// `error`) when it fails.
+enum class Drawn { Yes, NoGraphviz, Failed };
+Drawn drawWithGraphviz(llvm::StringRef dotPath, llvm::StringRef svgPath, std::string &error);
+
 } // namespace nn
 
 #endif // NNC_PASSES_ANALYSIS_GRAPHPICTURE_H

@@ -18,7 +18,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <regex>
@@ -103,18 +102,16 @@ std::string CompileReport::picture() const {
       drawn.push_back({program, *module});
     printGraphPicture(drawn, os);
   }
-  llvm::ErrorOr<std::string> graphviz = llvm::sys::findProgramByName("dot");
   llvm::SmallString<128> in, out;
   std::string svg, error;
-  if (graphviz && !llvm::sys::fs::createTemporaryFile("nnc-report", "dot", in) &&
+  if (!llvm::sys::fs::createTemporaryFile("nnc-report", "dot", in) &&
       !llvm::sys::fs::createTemporaryFile("nnc-report", "svg", out)) {
     {
       std::error_code ec;
       llvm::raw_fd_ostream file(in, ec);
       file << dot;
     }
-    if (llvm::sys::ExecuteAndWait(*graphviz, {*graphviz, "-Tsvg", in.str(), "-o", out.str()},
-                                  std::nullopt, {}, 120, 0, &error) == 0)
+    if (drawWithGraphviz(in, out, error) == Drawn::Yes)
       if (auto buffer = llvm::MemoryBuffer::getFile(out))
         svg = (*buffer)->getBuffer().str();
     llvm::sys::fs::remove(in);

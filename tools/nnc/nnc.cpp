@@ -83,7 +83,6 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -339,12 +338,10 @@ void dumpPicture(StageDumper &dumper, const Program &program) {
   std::string path = dumper.write(program.kind, "grad", "dot", [&](llvm::raw_ostream &os) {
     nn::printGraphPicture({{program.kind, *program.module}}, os);
   });
-  llvm::ErrorOr<std::string> dot = llvm::sys::findProgramByName("dot");
-  if (path.empty() || !dot)
+  if (path.empty())
     return;
   std::string svg = path.substr(0, path.size() - 3) + "svg", error;
-  if (llvm::sys::ExecuteAndWait(*dot, {*dot, "-Tsvg", path, "-o", svg}, std::nullopt, {}, 60, 0,
-                                &error) != 0)
+  if (nn::drawWithGraphviz(path, svg, error) == nn::Drawn::Failed)
     llvm::errs() << "nnc: warning: Graphviz could not draw " << path << ": " << error << "\n";
 }
 
