@@ -6,7 +6,8 @@ For each of the examples fashion_softmax (batch 100), fashion_mlp (1024 ReLU
 units, batch 100) and fashion_cnn (the two-layer CNN, batch 50):
   - training steps per second, one thread (everything pinned to one core
     with taskset) and two (both cores; OpenBLAS held to one thread);
-  - inference images per second at batch 1 and 100 (one thread);
+  - inference images per second at batch 1 and 100 (one thread): the forward
+    function alone (NAME-infer --benchmark), as the peers time theirs;
   - peak resident memory of the one-thread training runs;
   - nnc's compile time;
 plus the machine's limits: the FMA peak of one core (bench/fma_peak.c) and
@@ -145,13 +146,15 @@ def main():
                     add(("train", name, peer, threads), float(ms))
                     if threads == 1 and run == 0:
                         add(("memory", name, peer), int(kb))
-            # Inference, one thread: 10000 images minus 100 (start-up).
+            # Inference, one thread: the forward function alone (--benchmark:
+            # one batch of test images copied in once, median of timed calls),
+            # as the peers time their in-process forward passes.
             for b, exe in ((100, example + "-infer"), (1, example + "_b1-infer")):
-                cmd = pin(1) + [os.path.join(work, exe), "--threads", "1", "--output",
-                                os.path.join(work, "p.npy"), "--feed"]
-                t_all = wall(cmd + ["x=" + images], env1, work)
-                t_few = wall(cmd + ["x=" + items], env1, work)
-                add(("infer", name, "nnc", b), 9900 / (t_all - t_few))
+                cmd = pin(1) + [os.path.join(work, exe), "--threads", "1",
+                                "--benchmark", "2000" if b == 1 else "200", "--feed", "x=" + images]
+                out = subprocess.run(cmd, env=env1, cwd=work, capture_output=True, text=True,
+                                     check=True)
+                add(("infer", name, "nnc", b), float(out.stdout.splitlines()[0].split()[-2]))
                 for peer, python in peers:
                     out = subprocess.run(pin(1) + [python, os.path.join(HERE, "peers.py"), peer,
                                                    name, "infer%d" % b, "2000" if b == 1 else "50"],
