@@ -13,7 +13,9 @@
 // builds DIR/NAME-train and DIR/NAME-infer. `--dump-dir` writes every stage
 // to numbered files (and the picture), `--report` one HTML page of them all
 // (CompileReport.cpp), and MLIR's own options work too
-// (--mlir-print-ir-after-all; --help-hidden).
+// (--mlir-print-ir-after-all; --help-hidden). `--mlir-timing` times every
+// stage and pass of each program, and the back end; LLVM's `--time-passes`
+// the passes of LLVM's -O3 and code generation.
 //
 // A model with a train and an infer block is two programs: the IR stages
 // print both modules, separated by `// -----` so that nnc and nn-opt
@@ -75,6 +77,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/Linker/Linker.h"
@@ -200,6 +203,7 @@ void parseCommandLine(int argc, char **argv) {
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
   for (auto [i, stage] : llvm::enumerate(stages()))
     emit.getParser().addLiteralOption(stage.name, StageIndex(i), stage.help);
   cl::HideUnrelatedOptions(nncOptions);
@@ -477,7 +481,7 @@ bool holdsOnlyBuffers(ModuleOp module) {
 /// --emit asked for, which it prints. Returns true when the program went all
 /// the way to the LLVM dialect (and the back end is next).
 FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t index, size_t count,
-                             StageDumper &dumper) {
+                             StageDumper &dumper, TimingScope &timing) {
   auto print = [&](llvm::function_ref<void(llvm::raw_ostream &)> what) {
     printProgram(program, index, count, "//", what);
   };
@@ -508,6 +512,8 @@ FailureOr<bool> runMiddleEnd(MLIRContext &context, Program &program, size_t inde
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return failure();
+    TimingScope stageTiming = timing.nest(stage.name); // --mlir-timing: each pass under its stage
+    pm.enableTiming(stageTiming);
     stage.addPasses(pm);
     if (failed(pm.run(module)))
       return failWith("the " + stage.name + " stage of the " + program.kind + " program failed"),
@@ -735,12 +741,19 @@ int main(int argc, char **argv) {
   if (failed(programs))
     return 1;
 
-  // Each program through the middle end, then into LLVM IR.
+  // Each program through the middle end, then into LLVM IR. With
+  // --mlir-timing, a tree of times: program, stage, pass; the back end.
+  DefaultTimingManager timingManager;
+  applyDefaultTimingManagerCLOptions(timingManager);
+  TimingScope timing = timingManager.getRootScope();
   std::vector<BackEndJob> jobs;
   for (auto [i, program] : llvm::enumerate(*programs)) {
-    FailureOr<bool> lowered = runMiddleEnd(context, program, i, programs->size(), dumper);
+    TimingScope programTiming = timing.nest(program.kind + " program");
+    FailureOr<bool> lowered =
+        runMiddleEnd(context, program, i, programs->size(), dumper, programTiming);
     if (failed(lowered))
       return 1;
+    TimingScope translation = programTiming.nest("translation to LLVM IR");
     if (*lowered && failed(translateProgram(program, i, programs->size(), dumper, jobs)))
       return 1;
   }
@@ -751,7 +764,9 @@ int main(int argc, char **argv) {
     nn::printGraphPicture(drawn, llvm::outs());
     return 0;
   }
+  TimingScope backEndTiming = timing.nest("back end: LLVM -O3, objects, linking (one thread a program)");
   bool built = runBackEnds(jobs, dumper, argv[0]);
+  backEndTiming.stop();
   if (report && !report->write(reportFile))
     return 1;
   return built ? 0 : 1;
