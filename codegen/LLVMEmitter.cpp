@@ -22,13 +22,12 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace mlir;
 
 namespace nn {
 
-std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
+std::unique_ptr<llvm::TargetMachine> createCPUTargetMachine(const CPUTarget &cpu) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   std::string triple = llvm::sys::getDefaultTargetTriple();
@@ -38,13 +37,10 @@ std::unique_ptr<llvm::TargetMachine> createHostTargetMachine() {
     llvm::errs() << "nnc: no LLVM target for " << triple << ": " << error << "\n";
     return nullptr;
   }
-  llvm::SubtargetFeatures features;
-  for (auto &feature : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature.first(), feature.second);
   llvm::TargetOptions options;
-  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features.getString(), options,
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+  return std::unique_ptr<llvm::TargetMachine>(
+      target->createTargetMachine(triple, cpu.name, cpu.features, options, llvm::Reloc::PIC_,
+                                  std::nullopt, llvm::CodeGenOptLevel::Aggressive));
 }
 
 std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module, llvm::LLVMContext &context,
@@ -126,8 +122,7 @@ LogicalResult writeObjectFile(llvm::Module &module, llvm::TargetMachine &machine
     return failure();
   }
   llvm::legacy::PassManager codegen;
-  if (machine.addPassesToEmitFile(codegen, out.os(), nullptr,
-                                  llvm::CodeGenFileType::ObjectFile)) {
+  if (machine.addPassesToEmitFile(codegen, out.os(), nullptr, llvm::CodeGenFileType::ObjectFile)) {
     llvm::errs() << "nnc: the target cannot emit object files\n";
     return failure();
   }

@@ -9,6 +9,7 @@
 #ifndef NNC_CODEGEN_LLVMEMITTER_H
 #define NNC_CODEGEN_LLVMEMITTER_H
 
+#include "codegen/cpu/CPUTarget.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -18,8 +19,9 @@
 
 namespace nn {
 
-/// A TargetMachine for the CPU nnc runs on (its features: AVX2, FMA, ...).
-std::unique_ptr<llvm::TargetMachine> createHostTargetMachine();
+/// A TargetMachine for `cpu` (the host's, or the one `nnc --cpu=NAME`
+/// names): its instruction set (AVX2, FMA, AVX-512, ...) and scheduling.
+std::unique_ptr<llvm::TargetMachine> createCPUTargetMachine(const CPUTarget &cpu);
 
 /// Gives the module's large globals x86-64's large code model when its
 /// static data would not fit in the small model's 2 GiB (translateToLLVMIR

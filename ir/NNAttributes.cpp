@@ -28,6 +28,7 @@ constexpr StringLiteral kBatched = D::BatchedAttrHelper::getNameStr();
 constexpr StringLiteral kOptimizerState = D::OptimizerStateAttrHelper::getNameStr();
 constexpr StringLiteral kFolded = D::FoldedAttrHelper::getNameStr();
 constexpr StringLiteral kModel = D::ModelAttrHelper::getNameStr();
+constexpr StringLiteral kCPU = D::CpuAttrHelper::getNameStr();
 constexpr StringLiteral kSource = D::SourceAttrHelper::getNameStr();
 constexpr StringLiteral kSettings = D::SettingsAttrHelper::getNameStr();
 constexpr StringLiteral kOffset = D::OffsetAttrHelper::getNameStr();
@@ -117,6 +118,16 @@ void setFolded(ConstantOp constant, StringRef what) {
 StringAttr getModelName(ModuleOp module) { return module->getAttrOfType<StringAttr>(kModel); }
 void setModelName(ModuleOp module, StringRef name) {
   module->setAttr(kModel, StringAttr::get(module->getContext(), name));
+}
+void setCPUChoice(ModuleOp module, StringRef name, int64_t vectorBits, int64_t vectorRegisters,
+                  int64_t tileRows, int64_t tileWidth) {
+  Builder b(module->getContext());
+  module->setAttr(
+      kCPU, b.getDictionaryAttr(
+                {b.getNamedAttr("name", b.getStringAttr(name)),
+                 b.getNamedAttr("vector_bits", b.getI64IntegerAttr(vectorBits)),
+                 b.getNamedAttr("vector_registers", b.getI64IntegerAttr(vectorRegisters)),
+                 b.getNamedAttr("matmul_tile", b.getDenseI64ArrayAttr({tileRows, tileWidth}))}));
 }
 StringAttr getSourceFile(ModuleOp module) { return module->getAttrOfType<StringAttr>(kSource); }
 void setSourceFile(ModuleOp module, StringRef file) {
@@ -237,6 +248,13 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
       return check.error() << " must be an array of \"key=value\" strings";
     return check.onlyOn(isa<ModuleOp>(op), "the module");
   }
+  if (name == kCPU) {
+    if (failed(check.expect<DictionaryAttr>("a dictionary")))
+      return failure();
+    if (!cast<DictionaryAttr>(attr.getValue()).getAs<StringAttr>("name"))
+      return check.error() << " needs the CPU's name: {name = \"znver4\", ...}";
+    return check.onlyOn(isa<ModuleOp>(op), "the module");
+  }
   if (name == kOffset || name == kBytes)
     return isInteger64(attr.getValue())
                ? success()
@@ -249,7 +267,7 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
   return check.unknown(
       "nn.batch, nn.minimize, nn.optimizer on functions; "
       "nn.optimizer_state on variables; nn.folded on constants; nn.model, nn.source, "
-      "nn.settings on the module; nn.offset, nn.bytes, nn.live on views");
+      "nn.settings, nn.cpu on the module; nn.offset, nn.bytes, nn.live on views");
 }
 
 LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned region, unsigned argument,

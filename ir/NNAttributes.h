@@ -111,6 +111,12 @@ void setSettings(mlir::ModuleOp module, llvm::ArrayRef<std::string> settings);
 /// The value of setting `key`, or "" when the module has none.
 std::string getSetting(mlir::ModuleOp module, llvm::StringRef key);
 
+/// `nn.cpu`: the CPU the kernels were shaped for, as nn-matmul-microkernel
+/// chose it: {name = "znver4", vector_bits = 512, vector_registers = 32,
+/// matmul_tile = array<i64: 8, 32>}. So `--emit=loops` shows the choice.
+void setCPUChoice(mlir::ModuleOp module, llvm::StringRef name, int64_t vectorBits,
+                  int64_t vectorRegisters, int64_t tileRows, int64_t tileWidth);
+
 //===----------------------------------------------------------------------===//
 // On a view into the memory arena
 //===----------------------------------------------------------------------===//

@@ -49,6 +49,7 @@ def NN_Dialect : Dialect {
     "::mlir::StringAttr":$model,          // the model's name
     "::mlir::StringAttr":$source,         // the .nn file
     "::mlir::ArrayAttr":$settings,        // "key=value" strings (support/ProgramABI.h, section 4)
+    "::mlir::DictionaryAttr":$cpu,        // the CPU the kernels are shaped for (nn-matmul-microkernel)
     // On a memref.view into the arena (nn-plan-memory, read by --emit=memory):
     "::mlir::IntegerAttr":$offset,        // its offset in the arena, in bytes
     "::mlir::IntegerAttr":$bytes,         // its size in bytes

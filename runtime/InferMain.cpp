@@ -199,8 +199,7 @@ void benchmark(const Function &fn, const Feeds &data, int64_t calls) {
   for (double &t : us) {
     auto start = std::chrono::steady_clock::now();
     fn.run();
-    t = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-            .count();
+    t = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
   }
   std::sort(us.begin(), us.end());
   double median = calls % 2 ? us[calls / 2] : (us[calls / 2 - 1] + us[calls / 2]) / 2;
@@ -213,18 +212,17 @@ void benchmark(const Function &fn, const Feeds &data, int64_t calls) {
 } // namespace
 
 int inferMain(const Program &program, int argc, char **argv) {
-  CommandLine cl(
-      program.model() + "-infer",
-      {{"checkpoint", true, false, "FILE  variables from a .safetensors checkpoint"},
-       {"data-dir", true, false, "DIR  where the data block's relative paths start"},
-       {"feed", true, true, "NAME=FILE  data for a placeholder (.npy, .csv, .idx)"},
-       {"output", true, false, "FILE  write the outputs to FILE.npy or FILE.csv"},
-       {"seed", true, false, "S  seed of the random initializers (default 0)"},
-       {"threads", true, false, "N  threads of the parallel loops (default: all cores)"},
-       {"device", true, false,
-        "DEV  cpu for a --target=cpu program; cuda (default) or emu for --target=cuda"},
-       {"benchmark", true, false,
-        "N  time N calls of the forward function alone (no output written)"}});
+  CommandLine cl(program.model() + "-infer",
+                 {{"checkpoint", true, false, "FILE  variables from a .safetensors checkpoint"},
+                  {"data-dir", true, false, "DIR  where the data block's relative paths start"},
+                  {"feed", true, true, "NAME=FILE  data for a placeholder (.npy, .csv, .idx)"},
+                  {"output", true, false, "FILE  write the outputs to FILE.npy or FILE.csv"},
+                  {"seed", true, false, "S  seed of the random initializers (default 0)"},
+                  {"threads", true, false, "N  threads of the parallel loops (default: all cores)"},
+                  {"device", true, false,
+                   "DEV  cpu for a --target=cpu program; cuda (default) or emu for --target=cuda"},
+                  {"benchmark", true, false,
+                   "N  time N calls of the forward function alone (no output written)"}});
   if (!cl.parse(argc, argv))
     return 0;
   applyDeviceOptions(program, cl);

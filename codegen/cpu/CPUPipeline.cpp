@@ -30,31 +30,22 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
-#include "llvm/TargetParser/Host.h"
 
 using namespace mlir;
 
 namespace nn {
 
-/// The matmul micro-kernel's register tile for this machine's vectors: with
-/// AVX-512 (32 registers of 16 floats) 8 rows x 32 columns = 16 registers of
-/// accumulators; with AVX2 (16 registers of 8 floats) 6 x 16 = 12. The
-/// generated code is compiled for the host CPU, so the host decides.
-static NNMatmulMicrokernelPassOptions hostMatmulTiles() {
-  NNMatmulMicrokernelPassOptions tiles;
-  bool avx512 = llvm::sys::getHostCPUFeatures().lookup("avx512f");
-  tiles.rows = avx512 ? 8 : 6;
-  tiles.width = avx512 ? 32 : 16;
-  return tiles;
-}
-
 std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
   std::vector<PipelineStage> stages = buildGraphStages(options.batch);
 
+  // The micro-kernel's register tile is chosen for the CPU built for
+  // (codegen/cpu/CPUTarget.h): 8 x 32 with AVX-512, 6 x 16 with AVX2.
+  NNMatmulMicrokernelPassOptions tiles;
+  tiles.cpu = options.cpu;
   stages.push_back({"loops", "matmul micro-kernels, loops for the threads, scf.for loops",
-                    [](OpPassManager &pm) {
+                    [tiles](OpPassManager &pm) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
-    pm.addPass(createNNMatmulMicrokernelPass(hostMatmulTiles()));  // matmul: blocked vector FMAs
+    pm.addPass(createNNMatmulMicrokernelPass(tiles));              // matmul: blocked vector FMAs
     pm.addPass(createNNParallelizeLoopsPass());                    // large ops: split by threads
     pm.addPass(createNNOutlineParallelLoopsPass());                // scf.parallel -> thread pool
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
@@ -73,18 +64,20 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
 
 namespace {
 struct CPUPipelineCLOptions : public PassPipelineOptions<CPUPipelineCLOptions> {
-  Option<int64_t> batch{*this, "batch", llvm::cl::desc("the batch size"),
-                        llvm::cl::init(1)};
+  Option<int64_t> batch{*this, "batch", llvm::cl::desc("the batch size"), llvm::cl::init(1)};
+  Option<std::string> cpu{*this, "cpu",
+                          llvm::cl::desc("LLVM's name of the CPU to build for (default: the host)"),
+                          llvm::cl::init("")};
 };
 } // namespace
 
 void registerCPUPipeline() {
   PassPipelineRegistration<CPUPipelineCLOptions>(
-      "nn-cpu-pipeline",
-      "The whole CPU pipeline of nnc, from the nn dialect to the LLVM dialect",
+      "nn-cpu-pipeline", "The whole CPU pipeline of nnc, from the nn dialect to the LLVM dialect",
       [](OpPassManager &pm, const CPUPipelineCLOptions &cl) {
         CPUPipelineOptions options;
         options.batch = cl.batch;
+        options.cpu = cl.cpu;
         for (PipelineStage &stage : buildCPUPipeline(options))
           stage.addPasses(pm);
       });

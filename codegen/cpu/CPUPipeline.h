@@ -15,6 +15,7 @@ namespace nn {
 
 struct CPUPipelineOptions {
   int64_t batch = 1; // the size of the batch dimension `?`
+  std::string cpu;   // LLVM's name of the CPU to build for ("": the host)
 };
 
 /// The stages from the nn dialect as parsed to the LLVM dialect, in order:

@@ -32,7 +32,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/CPUTarget.h"
 #include "codegen/cpu/Passes.h"
+#include "ir/NNAttributes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -369,7 +371,20 @@ struct MatmulMicrokernel : nn::impl::NNMatmulMicrokernelPassBase<MatmulMicrokern
         [&](linalg::MatmulTransposeAOp op) { matmuls.push_back({op, Layout::TransposedA}); });
     getOperation().walk(
         [&](linalg::MatmulTransposeBOp op) { matmuls.push_back({op, Layout::TransposedB}); });
-    int64_t MR = std::max<int64_t>(rows, 1), NR = std::max<int64_t>(width, 1);
+    // The register tile: as given, or chosen for the CPU and recorded.
+    int64_t MR = rows, NR = width;
+    if (MR <= 0 || NR <= 0) {
+      std::string error;
+      FailureOr<nn::CPUTarget> target = nn::lookupCPUTarget(cpu, error);
+      if (failed(target)) {
+        getOperation().emitError(error);
+        return signalPassFailure();
+      }
+      MR = MR > 0 ? MR : target->matmulRows();
+      NR = NR > 0 ? NR : target->matmulWidth();
+      nn::setCPUChoice(getOperation(), target->name, target->vectorBits, target->vectorRegisters,
+                       MR, NR);
+    }
     auto roundUp = [](int64_t v, int64_t m) { return std::max<int64_t>((v + m - 1) / m, 1) * m; };
     TileSizes tiles{MR, NR, roundUp(blockRows, MR), roundUp(blockCols, NR),
                     std::max<int64_t>(blockDepth, 1)};

@@ -20,17 +20,21 @@ def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
     buffers into the loop nest of a BLAS library: blocks of B and A sized for
     the caches, and a micro-kernel that keeps a `rows` x `width` tile of C in
     vector registers and adds one outer product per step of the sum with
-    `vector.fma`. The CPU pipeline picks the tile for the host: 8 x 32 with
-    AVX-512 (32 vector registers of 16 floats), 6 x 16 with AVX2 (16 of 8). The naive form, `convert-linalg-to-loops`, runs down a
+    `vector.fma`. Without `rows` and `width` the tile is chosen for `cpu`
+    (the host when empty; codegen/cpu/CPUTarget.h): 8 x 32 with AVX-512 (32
+    vector registers of 16 floats), 6 x 16 with AVX2 (16 of 8), 6 x 8 with
+    SSE, and the module records the choice as `nn.cpu`. The naive form, `convert-linalg-to-loops`, runs down a
     column of B for every element of C and reaches about 0.4 GFLOP/s here;
     this one runs the FMA units nearly full. Operands with other layouts are
     left for `convert-linalg-to-loops`.
   }];
   let options = [
-    Option<"rows", "rows", "int64_t", /*default=*/"8",
-           "Rows of C held in registers (MR)">,
-    Option<"width", "width", "int64_t", /*default=*/"32",
-           "Columns of C held in registers, as one vector per row (NR)">,
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",
+           "LLVM's name of the CPU to choose the tile for (empty: the host)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"0",
+           "Rows of C held in registers (MR; 0: chosen for the CPU)">,
+    Option<"width", "width", "int64_t", /*default=*/"0",
+           "Columns of C held in registers, as one vector per row (NR; 0: chosen for the CPU)">,
     Option<"blockRows", "block-rows", "int64_t", /*default=*/"96",
            "Rows of A per cache block (MC, rounded to a multiple of MR)">,
     Option<"blockCols", "block-cols", "int64_t", /*default=*/"256",

@@ -59,6 +59,21 @@ module attributes {nn.settings = ["program"]} {
 
 // -----
 
+// nn.cpu (nn-matmul-microkernel's choice of tile) needs the CPU's name ...
+// expected-error @+1 {{'builtin.module' op attribute 'nn.cpu' needs the CPU's name: {name = "znver4", ...}}}
+module attributes {nn.cpu = {matmul_tile = array<i64: 8, 32>}} {
+}
+
+// -----
+
+// ... and belongs on the module.
+func.func @f() attributes {nn.cpu = {name = "haswell"}} {
+  // expected-error @-1 {{'func.func' op attribute 'nn.cpu' belongs on the module}}
+  return
+}
+
+// -----
+
 // expected-error @+1 {{'nn.variable' op attribute 'nn.optimizer_state' must be a unit attribute, got true}}
 nn.variable @m : tensor<2xf32> = "zeros" {} {nn.optimizer_state = true}
 

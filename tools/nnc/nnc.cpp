@@ -120,6 +120,12 @@ cl::opt<std::string> reportFile("report",
                                 cl::value_desc("FILE.html"), cl::cat(nncOptions));
 cl::opt<std::string> target("target", cl::desc("cpu (default) or cuda"), cl::init("cpu"),
                             cl::cat(nncOptions));
+cl::opt<std::string> cpuName("cpu",
+                             cl::desc("The x86-64 CPU to build for, by LLVM's name (haswell, "
+                                      "znver3, skylake-avx512, znver4, ...; default: this one)"),
+                             cl::value_desc("NAME"), cl::init(""), cl::cat(nncOptions));
+/// The CPU the programs are built for: the host, or --cpu's (checkTarget).
+nn::CPUTarget buildCPU;
 cl::opt<std::string> gpuArch("gpu-arch",
                              cl::desc("GPU architecture of the PTX for --target=cuda "
                                       "(default sm_75: runs on every GPU CUDA 13 supports)"),
@@ -152,7 +158,9 @@ bool isGPU() { return target == "cuda"; }
 
 /// The middle end of the target: the shared graph stages, then the target's.
 std::vector<nn::PipelineStage> targetPipeline() {
-  return isGPU() ? nn::buildGPUPipeline({}) : nn::buildCPUPipeline({});
+  nn::CPUPipelineOptions options;
+  options.cpu = buildCPU.name;
+  return isGPU() ? nn::buildGPUPipeline({}) : nn::buildCPUPipeline(options);
 }
 
 /// The ordered table of everything --emit can print.
@@ -243,6 +251,11 @@ LogicalResult checkTarget() {
     return failWith("--gpu-arch=" + gpuArch +
                     ": expected sm_XX with XX at least 75 (what CUDA 13 supports)"),
            failure();
+  std::string error;
+  FailureOr<nn::CPUTarget> cpu = nn::lookupCPUTarget(cpuName, error);
+  if (failed(cpu))
+    return failWith(error), failure();
+  buildCPU = *cpu;
   return success();
 }
 
@@ -606,7 +619,7 @@ FailureOr<bool> emitKernels(Program &program, const llvm::Module *kernels, size_
 /// optimises and prints it instead of queueing it for the back end.
 LogicalResult translateProgram(Program &program, size_t index, size_t count, StageDumper &dumper,
                                std::vector<BackEndJob> &jobs) {
-  std::unique_ptr<llvm::TargetMachine> machine = nn::createHostTargetMachine();
+  std::unique_ptr<llvm::TargetMachine> machine = nn::createCPUTargetMachine(buildCPU);
   if (!machine)
     return failure();
   auto context = std::make_unique<llvm::LLVMContext>();
@@ -647,7 +660,7 @@ bool runBackEnds(std::vector<BackEndJob> &jobs, StageDumper &dumper, const char 
   std::vector<char> ok(jobs.size(), 0);
   auto build = [&](size_t i) {
     BackEndJob &job = jobs[i];
-    std::unique_ptr<llvm::TargetMachine> machine = nn::createHostTargetMachine();
+    std::unique_ptr<llvm::TargetMachine> machine = nn::createCPUTargetMachine(buildCPU);
     if (!machine)
       return;
     nn::optimizeLLVMModule(*job.module, *machine);
@@ -764,7 +777,8 @@ int main(int argc, char **argv) {
     nn::printGraphPicture(drawn, llvm::outs());
     return 0;
   }
-  TimingScope backEndTiming = timing.nest("back end: LLVM -O3, objects, linking (one thread a program)");
+  TimingScope backEndTiming =
+      timing.nest("back end: LLVM -O3, objects, linking (one thread a program)");
   bool built = runBackEnds(jobs, dumper, argv[0]);
   backEndTiming.stop();
   if (report && !report->write(reportFile))
