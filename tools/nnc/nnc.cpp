@@ -158,8 +158,10 @@ bool isGPU() { return target == "cuda"; }
 
 /// The middle end of the target: the shared graph stages, then the target's.
 std::vector<nn::PipelineStage> targetPipeline() {
+  // --cpu as given: "" keeps the host's own features (a virtual machine may
+  // hide AVX-512 from a CPU whose name has it), as the target machine does.
   nn::CPUPipelineOptions options;
-  options.cpu = buildCPU.name;
+  options.cpu = cpuName;
   return isGPU() ? nn::buildGPUPipeline({}) : nn::buildCPUPipeline(options);
 }
 
