@@ -187,10 +187,16 @@ def report(results, matmul, runs):
     day = datetime.date.today().isoformat()
     host = socket.gethostname()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")), [])
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
+    llc = subprocess.run(["/usr/lib/llvm-19/bin/llc", "--version"], capture_output=True, text=True)
+    llvm_cpu = next((l.split(":", 1)[1].strip() for l in llc.stdout.splitlines()
+                     if "Host CPU" in l), "")
     fma = med(results[("fma",)])[0]
     lines = ["# nnc against peers, %s" % day, "",
-             "Machine: %s, %d cores (`%s`). Median of %d runs (range in brackets), "
-             "all in one run of `bench/run.py`, interleaved." % (cpu, os.cpu_count(), host, runs),
+             "Machine: %s (%s, LLVM's `%s`), %d cores (`%s`). Median of %d runs (range in "
+             "brackets), all in one run of `bench/run.py`, interleaved."
+             % (cpu, isa, llvm_cpu or "?", os.cpu_count(), host, runs),
              "FMA peak of one core (bench/fma_peak.c): %.1f GFLOP/s; two cores: %.1f." % (fma, 2 * fma),
              "", "## Training steps per second", "",
              "| model | threads | nnc | PyTorch | JAX | TensorFlow | nnc / PyTorch | nnc GFLOP/s (% of peak) |",
@@ -219,9 +225,9 @@ def report(results, matmul, runs):
                 v = results.get(("infer", name, fw, b))
                 row.append(fmt(v, 0) if v else "—")
             lines.append("| " + " | ".join(row) + " |")
-    lines += ["", "nnc's figures include reading the images from a .npy file and writing the "
-              "predictions (the difference of 10000 and 100 images); the peers' are the "
-              "forward pass alone, in process.",
+    lines += ["", "nnc's figures are `NAME-infer --benchmark` (the forward function alone, one "
+              "batch of test images copied in once, median of timed calls); the peers' are "
+              "their forward pass alone, in process, timed the same way.",
               "", "## Peak memory of a one-thread training run (MiB, RSS, incl. the data set for nnc)", "",
               "| model | nnc | PyTorch | JAX | TensorFlow | nnc plan + data set | nnc RSS / (plan + data) |",
               "|---|---|---|---|---|---|---|"]
@@ -242,7 +248,8 @@ def report(results, matmul, runs):
     lines += ["", "## Matmul: nnc's micro-kernel against OpenBLAS sgemm, one thread (bench/matmul/run.sh)",
               "", "```", matmul.strip(), "```", ""]
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    base = os.path.join(HERE, "results", "%s-%s" % (day, host))
+    slug = re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
+    base = os.path.join(HERE, "results", "%s-%s-%s" % (day, slug, isa.lower().replace("-", "")))
     open(base + ".md", "w").write("\n".join(lines))
     print("\n".join(lines))
     chart(results, base + ".png", day)

@@ -119,15 +119,22 @@ StringAttr getModelName(ModuleOp module) { return module->getAttrOfType<StringAt
 void setModelName(ModuleOp module, StringRef name) {
   module->setAttr(kModel, StringAttr::get(module->getContext(), name));
 }
-void setCPUChoice(ModuleOp module, StringRef name, int64_t vectorBits, int64_t vectorRegisters,
-                  int64_t tileRows, int64_t tileWidth) {
+void setCPUChoice(ModuleOp module, const CPUChoice &choice) {
   Builder b(module->getContext());
-  module->setAttr(
-      kCPU, b.getDictionaryAttr(
-                {b.getNamedAttr("name", b.getStringAttr(name)),
-                 b.getNamedAttr("vector_bits", b.getI64IntegerAttr(vectorBits)),
-                 b.getNamedAttr("vector_registers", b.getI64IntegerAttr(vectorRegisters)),
-                 b.getNamedAttr("matmul_tile", b.getDenseI64ArrayAttr({tileRows, tileWidth}))}));
+  auto integer = [&](StringRef key, int64_t v) {
+    return b.getNamedAttr(key, b.getI64IntegerAttr(v));
+  };
+  auto integers = [&](StringRef key, ArrayRef<int64_t> v) {
+    return b.getNamedAttr(key, b.getDenseI64ArrayAttr(v));
+  };
+  module->setAttr(kCPU, b.getDictionaryAttr(
+                            {b.getNamedAttr("name", b.getStringAttr(choice.name)),
+                             integer("vector_bits", choice.vectorBits),
+                             integer("vector_registers", choice.vectorRegisters),
+                             integers("caches", choice.caches),
+                             b.getNamedAttr("caches_from", b.getStringAttr(choice.cachesFrom)),
+                             integers("matmul_tile", choice.matmulTile),
+                             integers("matmul_blocks", choice.matmulBlocks)}));
 }
 StringAttr getSourceFile(ModuleOp module) { return module->getAttrOfType<StringAttr>(kSource); }
 void setSourceFile(ModuleOp module, StringRef file) {

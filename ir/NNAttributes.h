@@ -112,10 +112,18 @@ void setSettings(mlir::ModuleOp module, llvm::ArrayRef<std::string> settings);
 std::string getSetting(mlir::ModuleOp module, llvm::StringRef key);
 
 /// `nn.cpu`: the CPU the kernels were shaped for, as nn-matmul-microkernel
-/// chose it: {name = "znver4", vector_bits = 512, vector_registers = 32,
-/// matmul_tile = array<i64: 8, 32>}. So `--emit=loops` shows the choice.
-void setCPUChoice(mlir::ModuleOp module, llvm::StringRef name, int64_t vectorBits,
-                  int64_t vectorRegisters, int64_t tileRows, int64_t tileWidth);
+/// chose for it: {name = "znver4", vector_bits = 512, vector_registers = 32,
+/// caches = array<i64: L1d, L2, L3 bytes>, caches_from = "host",
+/// matmul_tile = array<i64: MR, NR>, matmul_blocks = array<i64: MC, NC, KC>}.
+/// So `--emit=loops` shows the choice.
+struct CPUChoice {
+  llvm::StringRef name;
+  int64_t vectorBits, vectorRegisters;
+  llvm::ArrayRef<int64_t> caches; // L1d, L2, L3 in bytes
+  llvm::StringRef cachesFrom;     // "host", "table" or "typical"
+  llvm::ArrayRef<int64_t> matmulTile, matmulBlocks;
+};
+void setCPUChoice(mlir::ModuleOp module, const CPUChoice &choice);
 
 //===----------------------------------------------------------------------===//
 // On a view into the memory arena

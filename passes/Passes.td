@@ -168,7 +168,8 @@ def NNStateToGlobalsPass : Pass<"nn-state-to-globals", "mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",
-    "::mlir::memref::MemRefDialect"
+    "::mlir::memref::MemRefDialect",
+    "::nn::NNDialect"
   ];
 }
 

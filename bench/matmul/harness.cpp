@@ -1,5 +1,6 @@
 // Times nnc's generated matmul against cblas_sgemm at one shape (M, K, N
-// given at compile time), in the same process, interleaved, and checks they agree.
+// and the layout, LAYOUT_nn, LAYOUT_nt or LAYOUT_tn, given at compile time),
+// in the same process, interleaved, and checks they agree.
 //
 // The generated module is a complete program (nn-opt --nn-cpu-pipeline): its
 // main() calls nnrt_main, which this file defines in place of the runtime's,
@@ -17,6 +18,18 @@
 #include <time.h>
 
 enum { M = DIM_M, K = DIM_K, N = DIM_N };
+
+// How A and B are stored: A [M, K] or, transposed, [K, M]; B [K, N] or [N, K].
+#if defined(LAYOUT_tn)
+static const CBLAS_TRANSPOSE transA = CblasTrans, transB = CblasNoTrans;
+static const char *layout = ":tn";
+#elif defined(LAYOUT_nt)
+static const CBLAS_TRANSPOSE transA = CblasNoTrans, transB = CblasTrans;
+static const char *layout = ":nt";
+#else
+static const CBLAS_TRANSPOSE transA = CblasNoTrans, transB = CblasNoTrans;
+static const char *layout = "";
+#endif
 
 /// The storage of tensor `index` of the table's function `matmul`: its two
 /// inputs, then its output.
@@ -50,7 +63,8 @@ extern "C" int nnrt_main(int argc, char **argv) {
     for (int i = 0; i < inner; ++i) f->entry();
     double t1 = now();
     for (int i = 0; i < inner; ++i)
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.0f, a, K, b, N, 0.0f, r, N);
+      cblas_sgemm(CblasRowMajor, transA, transB, M, N, K, 1.0f, a, transA == CblasTrans ? M : K,
+                  b, transB == CblasTrans ? K : N, 0.0f, r, N);
     double t2 = now();
     tn[rep] = flops * inner / (t1 - t0) / 1e9;
     tb[rep] = flops * inner / (t2 - t1) / 1e9;
@@ -59,8 +73,8 @@ extern "C" int nnrt_main(int argc, char **argv) {
   for (long i = 0; i < (long)M * N; ++i) err = fmax(err, fabs(c[i] - r[i]));
   qsort(tn, reps, sizeof(double), cmp);
   qsort(tb, reps, sizeof(double), cmp);
-  printf("%dx%dx%d nnc %.1f GFLOP/s (min %.1f max %.1f) openblas %.1f (min %.1f max %.1f) ratio %.2f maxdiff %.2g\n",
-         M, K, N, tn[reps / 2], tn[0], tn[reps - 1], tb[reps / 2], tb[0], tb[reps - 1],
+  printf("%dx%dx%d%s nnc %.1f GFLOP/s (min %.1f max %.1f) openblas %.1f (min %.1f max %.1f) ratio %.2f maxdiff %.2g\n",
+         M, K, N, layout, tn[reps / 2], tn[0], tn[reps - 1], tb[reps / 2], tb[0], tb[reps - 1],
          tn[reps / 2] / tb[reps / 2], err);
   return err > 1e-3;
 }

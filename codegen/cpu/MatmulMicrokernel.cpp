@@ -1,7 +1,8 @@
 //===- MatmulMicrokernel.cpp - matmul as a tiled, vectorized loop nest ----===//
 //
-// nn-matmul-microkernel: replaces each `linalg.matmul` (C += A B) and
-// `linalg.matmul_transpose_a` (C += A^T B) on buffers by the loop nest that
+// nn-matmul-microkernel: replaces each `linalg.matmul` (C += A B),
+// `linalg.matmul_transpose_a` (C += A^T B) and `linalg.matmul_transpose_b`
+// (C += A B^T, below) on buffers by the loop nest that
 // fast BLAS libraries use (Goto and van de Geijn, "Anatomy of high-performance
 // matrix multiplication", 2008), written with MLIR's vector dialect:
 //
@@ -28,7 +29,9 @@
 // load of B and 6 scalar loads of A, so the FMA units, not memory, set the
 // pace. Blocks that do not divide the matrix are handled by the same kernel
 // with fewer rows (M mod MR) or a narrower vector (N mod NR); their sizes
-// are static because the shapes are, so no masks are needed.
+// are static because the shapes are, so no masks are needed. The tile and
+// the blocks are chosen for the CPU (codegen/cpu/CPUTarget.h: its vector
+// registers and data caches) and recorded on the module as `nn.cpu`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +40,7 @@
 #include "ir/NNAttributes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -61,6 +65,14 @@ namespace {
 struct TileSizes {
   int64_t MR, NR, MC, NC, KC;
 };
+
+/// MC up to a multiple of MR, NC of NR (a given option need not be one).
+void roundBlocks(TileSizes &t) {
+  auto roundUp = [](int64_t v, int64_t m) { return std::max<int64_t>((v + m - 1) / m, 1) * m; };
+  t.MC = roundUp(t.MC, t.MR);
+  t.NC = roundUp(t.NC, t.NR);
+  t.KC = std::max<int64_t>(t.KC, 1);
+}
 
 /// True when the innermost dimension of `type` is contiguous (stride 1), so
 /// a row segment is one vector load.
@@ -102,6 +114,8 @@ struct MatmulEmitter {
     return c;
   }
   Value add(Value x, int64_t v) {
+    if (std::optional<int64_t> constant = getConstantIntValue(x))
+      return index(*constant + v); // the last columns start at a constant
     return b.create<arith::AddIOp>(loc, x, index(v));
   }
   Value minimum(Value x, int64_t v) {
@@ -114,22 +128,52 @@ struct MatmulEmitter {
                        : b.create<memref::LoadOp>(loc, A, ValueRange{i, k});
   }
 
+  /// How a row of `width` columns is held: one vector when the width is a
+  /// whole number of the CPU's vectors (VL = NR / 2 floats: LLVM splits a
+  /// vector<32xf32> into two 512-bit registers cleanly), else the whole
+  /// vectors and then one vector of the rest (10 = 8 + 2 with AVX2). A
+  /// single vector<10xf32> would straddle two 256-bit registers with an odd
+  /// part, which LLVM handles element by element (10.6 instead of 45
+  /// GFLOP/s for 100x1024x10 on a Zen 4 core built for Zen 3).
+  SmallVector<int64_t> rowPieces(int64_t width) const {
+    int64_t VL = std::max<int64_t>(t.NR / 2, 1), rest = width % VL;
+    if (rest == 0 || width < VL)
+      return {width};
+    return {width - rest, rest};
+  }
+
   /// The micro-kernel: C[i : i+rows, j : j+width] += sum over k in
-  /// [kBegin, kEnd) of A[i+r, k] * B[k, j : j+width].
+  /// [kBegin, kEnd) of A[i+r, k] * B[k, j : j+width], each row of the tile
+  /// held as rowPieces(width).
   void microKernel(Value i, Value j, int64_t rows, int64_t width, Value kBegin, Value kEnd) {
-    auto vecType = VectorType::get({width}, b.getF32Type());
+    SmallVector<int64_t> pieces = rowPieces(width);
+    SmallVector<VectorType> types;
+    SmallVector<Value> columns; // j + the offset of each piece
+    int64_t offset = 0;
+    for (int64_t piece : pieces) {
+      types.push_back(VectorType::get({piece}, b.getF32Type()));
+      columns.push_back(offset == 0 ? j : add(j, offset));
+      offset += piece;
+    }
+    int64_t P = pieces.size(); // accumulator r * P + p: row r, piece p
     SmallVector<Value> rowIndex, acc;
     for (int64_t r = 0; r < rows; ++r)
       rowIndex.push_back(r == 0 ? i : add(i, r));
     auto loadTile = [&] {
       SmallVector<Value> tile;
       for (int64_t r = 0; r < rows; ++r)
-        tile.push_back(b.create<vector::LoadOp>(loc, vecType, C, ValueRange{rowIndex[r], j}));
+        for (int64_t p = 0; p < P; ++p)
+          tile.push_back(
+              b.create<vector::LoadOp>(loc, types[p], C, ValueRange{rowIndex[r], columns[p]}));
       return tile;
     };
     auto zeroTile = [&] {
-      Value zeros = b.create<arith::ConstantOp>(loc, vecType, b.getZeroAttr(vecType));
-      return SmallVector<Value>(rows, zeros);
+      SmallVector<Value> zeros, tile;
+      for (int64_t p = 0; p < P; ++p)
+        zeros.push_back(b.create<arith::ConstantOp>(loc, types[p], b.getZeroAttr(types[p])));
+      for (int64_t r = 0; r < rows; ++r)
+        tile.append(zeros);
+      return tile;
     };
     if (!zeroStart) {
       acc = loadTile();
@@ -148,16 +192,22 @@ struct MatmulEmitter {
     auto loop = b.create<scf::ForOp>(
         loc, kBegin, kEnd, index(1), acc,
         [&](OpBuilder &, Location, Value k, ValueRange c) {
-          Value bRow = b.create<vector::LoadOp>(loc, vecType, B, ValueRange{k, j});
-          SmallVector<Value> next;
+          SmallVector<Value> bRow, next;
+          for (int64_t p = 0; p < P; ++p)
+            bRow.push_back(b.create<vector::LoadOp>(loc, types[p], B, ValueRange{k, columns[p]}));
           for (int64_t r = 0; r < rows; ++r) {
-            Value a = b.create<vector::BroadcastOp>(loc, vecType, loadA(rowIndex[r], k));
-            next.push_back(b.create<vector::FMAOp>(loc, a, bRow, c[r]));
+            Value a = loadA(rowIndex[r], k);
+            for (int64_t p = 0; p < P; ++p) {
+              Value broadcast = b.create<vector::BroadcastOp>(loc, types[p], a);
+              next.push_back(b.create<vector::FMAOp>(loc, broadcast, bRow[p], c[r * P + p]));
+            }
           }
           b.create<scf::YieldOp>(loc, next);
         });
     for (int64_t r = 0; r < rows; ++r)
-      b.create<vector::StoreOp>(loc, loop.getResult(r), C, ValueRange{rowIndex[r], j});
+      for (int64_t p = 0; p < P; ++p)
+        b.create<vector::StoreOp>(loc, loop.getResult(r * P + p), C,
+                                  ValueRange{rowIndex[r], columns[p]});
   }
 
   /// for iv in [begin, end) step `step`: body(iv), at the builder's point.
@@ -311,16 +361,51 @@ struct MatmulEmitter {
     if (restM > 0 && fullN > 0)
       forLoop(zero, index(fullN), NR,
               [&](Value j) { microKernel(index(fullM), j, restM, NR, zero, kAll); });
-    // The last N mod NR columns: one narrower vector per row.
+    // The last N mod NR columns (all of them when N < NR, as in an output
+    // layer of 10 classes): a narrower tile per MR rows. When that is the
+    // whole matmul, threads share its rows.
     if (restN > 0) {
-      if (fullM > 0)
-        forLoop(zero, index(fullM), MR,
+      auto narrowRows = [&](Value ic, Value iEnd) {
+        forLoop(ic, iEnd, MR,
                 [&](Value i) { microKernel(i, index(fullN), MR, restN, zero, kAll); });
+      };
+      if (fullM > 0 && fullN == 0) {
+        int64_t tiles = fullM / MR, perChunk = std::max<int64_t>((tiles + chunks - 1) / chunks, 1);
+        int64_t rowBlock = perChunk * MR;
+        outerLoop(zero, index(fullM), rowBlock,
+                  [&](Value ic) { narrowRows(ic, minimum(add(ic, rowBlock), fullM)); });
+      } else if (fullM > 0) {
+        narrowRows(zero, index(fullM));
+      }
       if (restM > 0)
         microKernel(index(fullM), index(fullN), restM, restN, zero, kAll);
     }
   }
 };
+
+/// A new [K, N] buffer holding B^T for B stored [N, K]: for each row j of
+/// B, its K elements go down column j of the panel.
+Value packTransposed(OpBuilder &b, Location loc, Value B, MemRefType bType) {
+  int64_t N = bType.getDimSize(0), K = bType.getDimSize(1);
+  auto panelType = MemRefType::get({K, N}, b.getF32Type());
+  Value panel = b.create<memref::AllocOp>(loc, panelType, b.getI64IntegerAttr(64));
+  Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+  Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+  Value rows = b.create<arith::ConstantIndexOp>(loc, N);
+  Value depth = b.create<arith::ConstantIndexOp>(loc, K);
+  b.create<scf::ForOp>(loc, zero, rows, one, std::nullopt,
+                       [&](OpBuilder &, Location, Value j, ValueRange) {
+                         b.create<scf::ForOp>(
+                             loc, zero, depth, one, std::nullopt,
+                             [&](OpBuilder &, Location, Value k, ValueRange) {
+                               Value x = b.create<memref::LoadOp>(loc, B, ValueRange{j, k});
+                               b.create<memref::StoreOp>(loc, x, panel, ValueRange{k, j});
+                               b.create<scf::YieldOp>(loc);
+                             });
+                         b.create<scf::YieldOp>(loc);
+                       });
+  return panel;
+}
 
 /// Rewrites `op` (operands lhs, rhs, out on buffers) when its shapes are
 /// static, its element type f32 and its rows contiguous; otherwise leaves it
@@ -351,7 +436,18 @@ void rewriteMatmul(linalg::LinalgOp op, Layout layout, TileSizes tiles, bool par
   auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
   bool zeroFill = fill && fill.getOutputs()[0] == C &&
                   matchPattern(fill.getInputs()[0], m_PosZeroFloat());
-  if (layout == Layout::TransposedB) {
+  if (layout == Layout::TransposedB && K <= tiles.KC) {
+    // A short sum (g w^T of an output layer: K = 10 classes) leaves the dot
+    // products below too short to fill a vector. B^T is then at most KC
+    // rows, so it is copied once into a [K, N] panel (a scalar transpose,
+    // N K moves against M N K multiply-adds) and the plain kernel runs on it.
+    emitter.B = packTransposed(b, op.getLoc(), B, bType);
+    emitter.zeroStart = zeroFill;
+    emitter.emit();
+    if (zeroFill)
+      fill->erase();
+    b.create<memref::DeallocOp>(op.getLoc(), emitter.B);
+  } else if (layout == Layout::TransposedB) {
     emitter.emitTransposedB();
   } else {
     emitter.zeroStart = zeroFill;
@@ -371,23 +467,31 @@ struct MatmulMicrokernel : nn::impl::NNMatmulMicrokernelPassBase<MatmulMicrokern
         [&](linalg::MatmulTransposeAOp op) { matmuls.push_back({op, Layout::TransposedA}); });
     getOperation().walk(
         [&](linalg::MatmulTransposeBOp op) { matmuls.push_back({op, Layout::TransposedB}); });
-    // The register tile: as given, or chosen for the CPU and recorded.
-    int64_t MR = rows, NR = width;
-    if (MR <= 0 || NR <= 0) {
+    // The register tile and cache blocks: as given, or chosen for the CPU
+    // and recorded.
+    TileSizes tiles{rows, width, blockRows, blockCols, blockDepth};
+    bool choose = rows <= 0 || width <= 0 || blockRows <= 0 || blockCols <= 0 || blockDepth <= 0;
+    nn::CPUTarget target;
+    if (choose) {
       std::string error;
-      FailureOr<nn::CPUTarget> target = nn::lookupCPUTarget(cpu, error);
-      if (failed(target)) {
+      FailureOr<nn::CPUTarget> found = nn::lookupCPUTarget(cpu, error);
+      if (failed(found)) {
         getOperation().emitError(error);
         return signalPassFailure();
       }
-      MR = MR > 0 ? MR : target->matmulRows();
-      NR = NR > 0 ? NR : target->matmulWidth();
-      nn::setCPUChoice(getOperation(), target->name, target->vectorBits, target->vectorRegisters,
-                       MR, NR);
+      target = *found;
+      auto chosen = [](int64_t given, int64_t choice) { return given > 0 ? given : choice; };
+      int64_t MR = chosen(rows, target.matmulRows()), NR = chosen(width, target.matmulWidth());
+      int64_t KC = chosen(blockDepth, target.matmulDepth(NR));
+      tiles = {MR, NR, chosen(blockRows, target.matmulBlockRows(MR, KC)),
+               chosen(blockCols, target.matmulBlockCols(NR, KC)), KC};
     }
-    auto roundUp = [](int64_t v, int64_t m) { return std::max<int64_t>((v + m - 1) / m, 1) * m; };
-    TileSizes tiles{MR, NR, roundUp(blockRows, MR), roundUp(blockCols, NR),
-                    std::max<int64_t>(blockDepth, 1)};
+    roundBlocks(tiles);
+    if (choose)
+      nn::setCPUChoice(getOperation(),
+                       {target.name, target.vectorBits, target.vectorRegisters,
+                        {target.l1Bytes, target.l2Bytes, target.l3Bytes}, target.cacheSource,
+                        {tiles.MR, tiles.NR}, {tiles.MC, tiles.NC, tiles.KC}});
     for (auto [op, layout] : matmuls)
       rewriteMatmul(op, layout, tiles, parallel, threadChunks);
   }

@@ -24,6 +24,17 @@
 // is small enough. The thread pool gives each thread a contiguous
 // run of pieces.
 //
+// When the outermost loop is a sum (a bias gradient or a column sum, summed
+// over the batch: d0 = reduction, d1 = parallel), the first parallel loop
+// is split instead, in pieces of whole cache lines (at least 16 floats), so
+// that each thread sums its own columns down the whole batch:
+//
+//   linalg.generic (d0 = 0..100 reduction, d1 = 0..1024) { db[d1] += g[d0, d1] }
+//     becomes
+//   scf.parallel (%j) = (0) to (1024) step (16) {
+//     scf.for %i = 0 to 100 { scf.for %jj = 0 to 16 { ... } }
+//   }
+//
 // Why this is exact: the loop is parallel, so different iterations write
 // different output elements and no piece reads what another writes (linalg's
 // semantics for parallel iterators). Reduction loops are not split: each sum
@@ -54,9 +65,11 @@ using namespace mlir;
 namespace {
 
 /// The loop to split: the outermost, if it is parallel and has at least two
-/// iterations. An inner parallel loop (the channel of a bias gradient summed
-/// over batch and pixels) would give each thread a strided walk over the
-/// whole input, slower than one thread walking it in order.
+/// iterations; else (the outermost is a sum) the first parallel loop with at
+/// least two cache lines of iterations, in pieces of whole lines. A piece
+/// of one column would give each thread a strided walk over the whole
+/// input, slower than one thread walking it in order; a piece of 16 columns
+/// reads whole 64-byte lines that no other thread reads.
 ///
 /// Each piece reads the slice of every operand that its iterations touch,
 /// which linalg's tiling computes from the first and last iteration: right
@@ -80,12 +93,11 @@ bool growsWithDim(AffineExpr e, unsigned dim) {
   return false;
 }
 
-bool outermostLoopSplits(linalg::LinalgOp op, ArrayRef<int64_t> ranges) {
-  auto iterators = op.getIteratorTypesArray();
-  if (iterators.empty() || iterators[0] != utils::IteratorType::parallel || ranges[0] < 2)
-    return false;
-  return llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
-    return llvm::all_of(map.getResults(), [](AffineExpr e) { return growsWithDim(e, 0); });
+constexpr int64_t kLineFloats = 16; // a 64-byte cache line of f32
+
+bool loopSplits(linalg::LinalgOp op, unsigned dim) {
+  return llvm::all_of(op.getIndexingMapsArray(), [&](AffineMap map) {
+    return llvm::all_of(map.getResults(), [&](AffineExpr e) { return growsWithDim(e, dim); });
   });
 }
 
@@ -99,11 +111,36 @@ int64_t chunkSize(int64_t extent, int64_t maxChunks) {
   return smallest;
 }
 
+/// The tile sizes that split `op` (0: a loop kept whole), or none.
+std::optional<SmallVector<int64_t>> splitTiles(linalg::LinalgOp op, ArrayRef<int64_t> ranges,
+                                               int64_t maxChunks) {
+  auto iterators = op.getIteratorTypesArray();
+  SmallVector<int64_t> tiles(op.getNumLoops(), 0);
+  if (iterators.empty())
+    return std::nullopt;
+  if (iterators[0] == utils::IteratorType::parallel) {
+    if (ranges[0] < 2 || !loopSplits(op, 0))
+      return std::nullopt;
+    tiles[0] = chunkSize(ranges[0], maxChunks);
+    return tiles;
+  }
+  for (unsigned d = 1; d < iterators.size(); ++d) {
+    if (iterators[d] != utils::IteratorType::parallel)
+      continue;
+    if (ranges[d] < 2 * kLineFloats || !loopSplits(op, d))
+      return std::nullopt;
+    int64_t chunk = chunkSize(ranges[d], maxChunks);
+    tiles[d] = (chunk + kLineFloats - 1) / kLineFloats * kLineFloats;
+    return tiles;
+  }
+  return std::nullopt;
+}
+
 struct ParallelizeLoops : nn::impl::NNParallelizeLoopsPassBase<ParallelizeLoops> {
   using NNParallelizeLoopsPassBase::NNParallelizeLoopsPassBase;
 
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> candidates;
+    SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> candidates;
     getOperation().walk([&](linalg::LinalgOp op) {
       // Already inside a parallel loop (the micro-kernel's) or not on buffers.
       if (!op.hasPureBufferSemantics() || op->getParentOfType<scf::ParallelOp>())
@@ -116,14 +153,12 @@ struct ParallelizeLoops : nn::impl::NNParallelizeLoopsPassBase<ParallelizeLoops>
         points *= r;
       if (points < minIterations)
         return;
-      if (outermostLoopSplits(op, ranges))
-        candidates.push_back(op);
+      if (std::optional<SmallVector<int64_t>> tiles = splitTiles(op, ranges, maxChunks))
+        candidates.push_back({op, *tiles});
     });
 
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : candidates) {
-      SmallVector<int64_t> tiles(op.getNumLoops(), 0);
-      tiles[0] = chunkSize(op.getStaticLoopRanges()[0], maxChunks);
+    for (auto &[op, tiles] : candidates) {
       rewriter.setInsertionPoint(op);
       auto options = linalg::LinalgTilingOptions().setTileSizes(tiles).setLoopType(
           linalg::LinalgTilingLoopType::ParallelLoops);

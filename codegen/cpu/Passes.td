@@ -16,14 +16,17 @@ include "mlir/Pass/PassBase.td"
 def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
   let summary = "Matmuls on buffers as cache-blocked, register-tiled vector loops";
   let description = [{
-    Rewrites `linalg.matmul` and `linalg.matmul_transpose_a` on static f32
-    buffers into the loop nest of a BLAS library: blocks of B and A sized for
+    Rewrites `linalg.matmul`, `linalg.matmul_transpose_a` and
+    `linalg.matmul_transpose_b` on static f32 buffers into the loop nest of
+    a BLAS library: blocks of B and A sized for
     the caches, and a micro-kernel that keeps a `rows` x `width` tile of C in
     vector registers and adds one outer product per step of the sum with
     `vector.fma`. Without `rows` and `width` the tile is chosen for `cpu`
     (the host when empty; codegen/cpu/CPUTarget.h): 8 x 32 with AVX-512 (32
     vector registers of 16 floats), 6 x 16 with AVX2 (16 of 8), 6 x 8 with
-    SSE, and the module records the choice as `nn.cpu`. The naive form, `convert-linalg-to-loops`, runs down a
+    SSE; without the block options the cache blocks are sized for its data
+    caches (the host's as Linux reports them), and the module records the
+    choice as `nn.cpu`. The naive form, `convert-linalg-to-loops`, runs down a
     column of B for every element of C and reaches about 0.4 GFLOP/s here;
     this one runs the FMA units nearly full. Operands with other layouts are
     left for `convert-linalg-to-loops`.
@@ -35,12 +38,12 @@ def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
            "Rows of C held in registers (MR; 0: chosen for the CPU)">,
     Option<"width", "width", "int64_t", /*default=*/"0",
            "Columns of C held in registers, as one vector per row (NR; 0: chosen for the CPU)">,
-    Option<"blockRows", "block-rows", "int64_t", /*default=*/"96",
-           "Rows of A per cache block (MC, rounded to a multiple of MR)">,
-    Option<"blockCols", "block-cols", "int64_t", /*default=*/"256",
-           "Columns of B per cache block (NC, rounded to a multiple of NR)">,
-    Option<"blockDepth", "block-depth", "int64_t", /*default=*/"256",
-           "Steps of the sum per cache block (KC)">,
+    Option<"blockRows", "block-rows", "int64_t", /*default=*/"0",
+           "Rows of A per cache block (MC, rounded to a multiple of MR; 0: from the CPU's L2)">,
+    Option<"blockCols", "block-cols", "int64_t", /*default=*/"0",
+           "Columns of B per cache block (NC, rounded to a multiple of NR; 0: from the CPU's L3)">,
+    Option<"blockDepth", "block-depth", "int64_t", /*default=*/"0",
+           "Steps of the sum per cache block (KC; 0: from the CPU's L1)">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Make the outermost block loop an scf.parallel (threads)">,
     Option<"threadChunks", "thread-chunks", "int64_t", /*default=*/"8",
@@ -72,7 +75,9 @@ def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
     Every linalg op on buffers (other than the matmuls the micro-kernel has
     already made parallel) with at least `min-iterations` points in its
     iteration space and a parallel outermost loop is tiled along that loop into at most
-    `max-chunks` pieces; the loop over the pieces is an `scf.parallel`
+    `max-chunks` pieces (when the outermost loop is a sum, as in a bias
+    gradient, along its first parallel loop instead, in pieces of at least
+    16 iterations: whole cache lines); the loop over the pieces is an `scf.parallel`
     (threads, after nn-outline-parallel-loops) and each piece is lowered to
     a sequential `scf.for` nest. Each element of the output is written by
     exactly one piece and each reduction runs whole inside one piece, so the

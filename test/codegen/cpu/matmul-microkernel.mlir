@@ -69,6 +69,50 @@ func.func @matmul_transpose_b(%a: memref<5x37xf32>, %b: memref<7x37xf32>, %c: me
   return
 }
 
+// A B^T with a short sum (K = 3, at most one block of the sum, KC = 4): an
+// output layer's input gradient, g w^T with 10 classes. The dot products
+// would be shorter than a vector, so B^T is copied into a [K, N] panel and
+// the plain kernel runs on it, from zeros (the fill goes); the panel is
+// freed after.
+// CHECK-LABEL: func.func @matmul_transpose_b_short_sum
+func.func @matmul_transpose_b_short_sum(%a: memref<5x3xf32>, %b: memref<20x3xf32>, %c: memref<5x20xf32>) {
+  // CHECK-NOT: linalg.fill
+  // CHECK: %[[PANEL:.*]] = memref.alloc() {alignment = 64 : i64} : memref<3x20xf32>
+  // CHECK: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step
+  // CHECK:   scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step
+  // CHECK:     %[[X:.*]] = memref.load %{{.*}}[%[[J]], %[[K]]] : memref<20x3xf32>
+  // CHECK:     memref.store %[[X]], %[[PANEL]][%[[K]], %[[J]]] : memref<3x20xf32>
+  // CHECK: scf.parallel
+  // CHECK:   vector.load %[[PANEL]][%{{.*}}, %{{.*}}] : memref<3x20xf32>, vector<8xf32>
+  // CHECK: memref.dealloc %[[PANEL]] : memref<3x20xf32>
+  // CHECK-NOT: linalg.matmul_transpose_b
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<5x20xf32>)
+  linalg.matmul_transpose_b ins(%a, %b : memref<5x3xf32>, memref<20x3xf32>) outs(%c : memref<5x20xf32>)
+  return
+}
+
+// N = 6 columns, fewer than the tile's 8 (an output layer of 10 classes
+// with a 16- or 32-wide tile): the whole matmul is the narrow kernel, its
+// rows shared by the threads (2 rows a block, 2 blocks). A row of 6 is held
+// as a whole vector of the CPU's width (4 = 8 / 2) and one of the rest (2),
+// never as one vector<6xf32> that would straddle two registers.
+// CHECK-LABEL: func.func @matmul_narrow
+func.func @matmul_narrow(%a: memref<5x3xf32>, %b: memref<3x6xf32>, %c: memref<5x6xf32>) {
+  // CHECK: scf.parallel (%[[IC:.*]]) = (%c0) to (%c4) step (%c2)
+  // CHECK:   scf.for %[[I:.*]] = %[[IC]] to %{{.*}} step %c2
+  // CHECK:     iter_args({{.*}}) -> (vector<4xf32>, vector<2xf32>, vector<4xf32>, vector<2xf32>)
+  // CHECK:       vector.load %{{.*}}[%{{.*}}, %c0] : memref<3x6xf32>, vector<4xf32>
+  // CHECK:       vector.load %{{.*}}[%{{.*}}, %c4] : memref<3x6xf32>, vector<2xf32>
+  // CHECK-COUNT-4: vector.fma
+  // CHECK:   scf.reduce
+  // The fifth row, after the parallel part.
+  // CHECK: iter_args({{.*}}) -> (vector<4xf32>, vector<2xf32>)
+  // CHECK-NOT: vector<6xf32>
+  linalg.matmul ins(%a, %b : memref<5x3xf32>, memref<3x6xf32>) outs(%c : memref<5x6xf32>)
+  return
+}
+
 // C = A B as the pipeline writes it, a fill of zeros and then C += A B: the
 // fill goes, and the kernels start from zero vectors instead of loading C:
 // under scf.if for the first block of the sum (k from 0 to 4 of 6), and

@@ -53,18 +53,42 @@ func.func @row_sums(%a: memref<100x64xf32>, %sums: memref<100xf32>) {
   return
 }
 
-// Left whole: a column sum (the outermost loop is the reduction; splitting the
-// inner parallel loop would make each thread walk the whole input strided),
-// and an op too small to pay for waking the threads.
+// A column sum (a bias gradient: the outermost loop is the sum over the
+// batch): the parallel loop over columns is split instead, in pieces of 16
+// columns (one 64-byte cache line of each row), and each piece sums its
+// columns down all 128 rows in order, as one thread would.
+// CHECK-LABEL: func.func @column_sums
+// CHECK:         %[[C64:.*]] = arith.constant 64 : index
+// CHECK-NEXT:    %[[C16:.*]] = arith.constant 16 : index
+// CHECK-NEXT:    scf.parallel (%[[J:.*]]) = (%{{.*}}) to (%[[C64]]) step (%[[C16]]) {
+// CHECK:           memref.subview %arg0[0, %[[J]]] [128, 16] [1, 1]
+// CHECK:           memref.subview %arg1[%[[J]]] [16] [1]
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %c128
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %c16
+// CHECK:               arith.addf
+// CHECK-NOT:     linalg.generic
+// CHECK:         return
+func.func @column_sums(%a: memref<128x64xf32>, %sums: memref<64xf32>) {
+  linalg.generic {indexing_maps = [#map2, #lead], iterator_types = ["reduction", "parallel"]}
+      ins(%a : memref<128x64xf32>) outs(%sums : memref<64xf32>) {
+  ^bb0(%x: f32, %acc: f32):
+    %s = arith.addf %x, %acc : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Left whole: a column sum of 16 columns (one cache line: two pieces would
+// share every line), and an op too small to pay for waking the threads.
 // CHECK-LABEL: func.func @left_whole
 // CHECK-NOT:     scf.parallel
 // CHECK:         linalg.generic {{.*}}iterator_types = ["reduction", "parallel"]
 // CHECK:         linalg.generic {{.*}}ins(%arg2 : memref<16x16xf32>)
 // CHECK-NOT:     scf.parallel
 // CHECK:         return
-func.func @left_whole(%a: memref<128x64xf32>, %sums: memref<64xf32>, %small: memref<16x16xf32>) {
+func.func @left_whole(%a: memref<512x16xf32>, %sums: memref<16xf32>, %small: memref<16x16xf32>) {
   linalg.generic {indexing_maps = [#map2, #lead], iterator_types = ["reduction", "parallel"]}
-      ins(%a : memref<128x64xf32>) outs(%sums : memref<64xf32>) {
+      ins(%a : memref<512x16xf32>) outs(%sums : memref<16xf32>) {
   ^bb0(%x: f32, %acc: f32):
     %s = arith.addf %x, %acc : f32
     linalg.yield %s : f32
