@@ -18,6 +18,14 @@ with the range. Writes bench/results/DATE-HOST.md and .png.
 nnc's step time is (time of S2 steps - time of S1 steps) / (S2 - S1), which
 leaves out start-up (loading the data set); the peers time their own loop
 after 20 warm-up steps (jit compilation). Needs bench/setup.sh first.
+
+--isa avx2 measures an AVX2 machine on an AVX-512 host: nnc builds with
+--cpu=znver3 (AVX2, 16 vector registers; the host must run it: Zen 4 does),
+the FMA probe with -march=znver3, and the peers are held to AVX2 by their
+own switches (ATEN_CPU_CAPABILITY=avx2 and ONEDNN_MAX_CPU_ISA=AVX2 for
+PyTorch and TensorFlow's oneDNN, XLA_FLAGS=--xla_cpu_max_isa=AVX2 for JAX
+and TensorFlow, OPENBLAS_CORETYPE=Haswell for the sgemm reference). It is a
+stand-in for an AVX2 machine, not one: the caches and the core are Zen 4's.
 """
 import argparse
 import datetime
@@ -36,6 +44,7 @@ ROOT = os.path.dirname(HERE)
 NNC = os.path.join(ROOT, "build", "bin", "nnc")
 VENV_PY = os.path.join(HERE, ".venv", "bin", "python")
 TORCH_PY = "/usr/bin/python3"
+NNC_FLAGS = []  # --cpu=... with --isa
 # GFLOP of a train step: 2 m k n per matmul; a layer fed by the input has two
 # (forward, weight gradient), a later layer three (and its input gradient).
 MODELS = {  # example, batch, GFLOP of a train step, (S1, S2) steps
@@ -82,7 +91,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke test)")
+    parser.add_argument("--isa", choices=["native", "avx2"], default="native",
+                        help="avx2: build and run everything for AVX2 on this host")
     args = parser.parse_args()
+    global NNC_FLAGS
+    if args.isa == "avx2":
+        NNC_FLAGS = ["--cpu=znver3"]
+        os.environ.update(ATEN_CPU_CAPABILITY="avx2", ONEDNN_MAX_CPU_ISA="AVX2",
+                          XLA_FLAGS="--xla_cpu_max_isa=AVX2", OPENBLAS_CORETYPE="Haswell",
+                          NNC_CPU="znver3")
     work = tempfile.mkdtemp()
     results = {}  # key -> list of values
 
@@ -96,7 +113,7 @@ def main():
         text = open(src).read().replace("model " + example, "model " + example + "_b1")
         open(one, "w").write(re.sub(r"(infer \{[^}]*batch:\s*)\d+", r"\g<1>1", text))
         for _ in range(args.runs):
-            add(("compile", name), wall([NNC, src, "-o", work]))
+            add(("compile", name), wall([NNC, src, "-o", work] + NNC_FLAGS))
         add(("plan", name), planned_bytes(src))
         # The train program that is timed has no `report:` line: the examples
         # evaluate the whole test set every few hundred steps, which the
@@ -104,8 +121,8 @@ def main():
         steps_only = os.path.join(work, "steps-only", example + ".nn")
         os.makedirs(os.path.dirname(steps_only), exist_ok=True)
         open(steps_only, "w").write(re.sub(r"\n\s*report:[^\n]*", "", open(src).read()))
-        wall([NNC, steps_only, "-o", os.path.join(work, "steps-only")])
-        wall([NNC, one, "-o", work])
+        wall([NNC, steps_only, "-o", os.path.join(work, "steps-only")] + NNC_FLAGS)
+        wall([NNC, one, "-o", work] + NNC_FLAGS)
     # The test images as .npy, so that loading is not what inference measures.
     images = os.path.join(work, "images.npy")
     items = os.path.join(work, "items100.npy")
@@ -163,14 +180,15 @@ def main():
                         add(("infer", name, peer, b), float(out.stdout.split()[-2]))
     # The machine's limits.
     fma = os.path.join(work, "fma_peak")
-    subprocess.run(["cc", "-O3", "-march=native", os.path.join(HERE, "fma_peak.c"), "-o", fma],
+    march = "znver3" if args.isa == "avx2" else "native"
+    subprocess.run(["cc", "-O3", "-march=" + march, os.path.join(HERE, "fma_peak.c"), "-o", fma],
                    check=True)
     for _ in range(args.runs):
         add(("fma",), float(subprocess.run(pin(1) + [fma], capture_output=True, text=True,
                                            check=True).stdout.split()[0]))
     matmul = subprocess.run([os.path.join(HERE, "matmul", "run.sh")], capture_output=True,
                             text=True, check=True).stdout
-    report(results, matmul, args.runs)
+    report(results, matmul, args.runs, args.isa)
     shutil.rmtree(work)
 
 
@@ -183,12 +201,14 @@ def fmt(values, digits=1):
     return "%.*f (%.*f–%.*f)" % (digits, m, digits, lo, digits, hi)
 
 
-def report(results, matmul, runs):
+def report(results, matmul, runs, isa_choice="native"):
     day = datetime.date.today().isoformat()
     host = socket.gethostname()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     flags = next((l.split(":", 1)[1].split() for l in open("/proc/cpuinfo") if l.startswith("flags")), [])
     isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
+    if isa_choice == "avx2":  # built and run for AVX2 on this host
+        isa = "AVX2 code on an %s host (--isa avx2)" % isa
     llc = subprocess.run(["/usr/lib/llvm-19/bin/llc", "--version"], capture_output=True, text=True)
     llvm_cpu = next((l.split(":", 1)[1].strip() for l in llc.stdout.splitlines()
                      if "Host CPU" in l), "")
@@ -249,7 +269,8 @@ def report(results, matmul, runs):
               "", "```", matmul.strip(), "```", ""]
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
-    base = os.path.join(HERE, "results", "%s-%s-%s" % (day, slug, isa.lower().replace("-", "")))
+    kind = "avx2-on-avx512" if isa_choice == "avx2" else isa.lower().replace("-", "")
+    base = os.path.join(HERE, "results", "%s-%s-%s" % (day, slug, kind))
     open(base + ".md", "w").write("\n".join(lines))
     print("\n".join(lines))
     chart(results, base + ".png", day)

@@ -10,5 +10,5 @@ sudo=""
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends \
   libopenblas-dev python3-torch util-linux time
 [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
-bench/.venv/bin/pip install -q "jax[cpu]" tensorflow-cpu matplotlib
+bench/.venv/bin/pip install -q "jax[cpu]" tensorflow-cpu matplotlib "halide==21.*"
 scripts/setup.sh
