@@ -75,7 +75,7 @@ void readHostCaches(CPUTarget &cpu) {
     }
   }
   if (found)
-    cpu.cacheSource = "host";
+    cpu.cachesFrom = "host";
 }
 
 /// Caches (L1d, L2 per core; L3 of a core complex or socket) of the CPUs
@@ -101,7 +101,7 @@ void setTableCaches(CPUTarget &cpu) {
   cpu.l1Bytes = c.l1K << 10;
   cpu.l2Bytes = c.l2K << 10;
   cpu.l3Bytes = c.l3M << 20;
-  cpu.cacheSource = "table";
+  cpu.cachesFrom = "table";
 }
 
 /// `value` rounded down to a multiple of `step`, kept within [lo, hi].

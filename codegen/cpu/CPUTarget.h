@@ -28,7 +28,7 @@ struct CPUTarget {
   /// it. The host's are read from Linux (sysfs); another CPU's are LLVM's
   /// name looked up in a short table, or typical sizes.
   int64_t l1Bytes = 32 << 10, l2Bytes = 512 << 10, l3Bytes = 8 << 20;
-  std::string cacheSource = "typical"; // "host", "table" or "typical"
+  std::string cachesFrom = "typical"; // "host", "table" or "typical"
 
   /// The matmul micro-kernel's register tile: `rows` x `width` floats of C,
   /// each row two vectors, as many rows as leave registers for B, the
