@@ -316,11 +316,56 @@ public:
       }
       results.push_back(v);
     }
+    if (spec.optimizer && !checkLossHasGradient(results[0], spec.outputs[0]))
+      return false;
     builder.create<func::ReturnOp>(fileLoc(spec.loc), results);
     func.setType(builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
     for (auto [i, o] : llvm::enumerate(spec.outputs))
       setOutputName(func, i, o.name);
     return true;
+  }
+
+  /// Whether some trainable variable reaches the loss through ops whose
+  /// gradient rules pass a gradient on (nn::passesGradient); else an error
+  /// at the loss. Autodiff would find no gradient to apply; the learner
+  /// learns why here, at the source line, whether the loss uses no variable
+  /// at all or uses them only through piecewise-constant ops (argmax, step,
+  /// comparisons), whose gradient is zero.
+  bool checkLossHasGradient(Value loss, const NameRef &minimize) {
+    bool readsVariable = false;
+    // Each value is visited at most twice: once on a path that carries a
+    // gradient (then everything it reads is visited as well as it can be)
+    // and once on a path that does not.
+    llvm::DenseSet<Value> seen, seenWithGradient;
+    SmallVector<std::pair<Value, bool>> work = {{loss, true}}; // (value, a gradient reaches it)
+    while (!work.empty()) {
+      auto [v, differentiable] = work.pop_back_val();
+      if (differentiable ? !seenWithGradient.insert(v).second : seen.contains(v))
+        continue;
+      seen.insert(v);
+      Operation *def = v.getDefiningOp();
+      if (!def)
+        continue; // a placeholder
+      if (auto read = dyn_cast<ReadOp>(def)) {
+        auto var = SymbolTable::lookupNearestSymbolFrom<VariableOp>(read, read.getVariableAttr());
+        if (var && !var.getIsConst()) {
+          if (differentiable)
+            return true;
+          readsVariable = true;
+        }
+        continue;
+      }
+      for (auto [i, operand] : llvm::enumerate(def->getOperands()))
+        work.push_back({operand, differentiable && passesGradient(def, i)});
+    }
+    Location at = loss.getDefiningOp() ? loss.getDefiningOp()->getLoc() : fileLoc(minimize.loc);
+    if (readsVariable)
+      emitError(at) << "the loss has no gradient: it depends on the variables only through "
+                       "argmax, step or comparisons, which are piecewise constant (their "
+                       "gradient is zero), so training could not change them";
+    else
+      emitError(at) << "the loss does not depend on any variable, so there is nothing to train";
+    return false;
   }
 
 private:

@@ -497,3 +497,15 @@ LogicalResult MeanSquaredErrorOp::buildGradients(OpBuilder &b, Value g,
   grads.push_back(gb.neg(dp));
   return gb.result();
 }
+
+bool nn::passesGradient(Operation *op, unsigned operand) {
+  if (isa<EqualOp, GreaterOp, LessOp, StepOp, ArgmaxOp>(op))
+    return false;
+  if (auto castOp = dyn_cast<CastOp>(op))
+    return castOp.getX().getType().getElementType().isF32() && castOp.getTo().isF32();
+  if (isa<BroadcastLikeOp>(op))
+    return operand == 0;
+  if (isa<ConcatOp>(op))
+    return cast<RankedTensorType>(op->getOperand(operand).getType()).getElementType().isF32();
+  return isa<GradientOpInterface>(op);
+}

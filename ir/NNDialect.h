@@ -63,6 +63,15 @@ mlir::Value createInferred(mlir::OpBuilder &builder, mlir::Location loc, Args &&
   return detail::createVerified(builder, state, types);
 }
 
+/// Whether the gradient rule of `op` (ir/Gradients.cpp) gives operand
+/// `operand` a gradient: false where the rule's gradient is zero (the
+/// comparisons, step and argmax are piecewise constant; a cast from truth
+/// values or indices; the shape operand of broadcast_like; the integer
+/// inputs of a concat). It agrees with the rules, which it sits beside, so
+/// that the frontend can tell a learner that a loss has no gradient before
+/// autodiff finds none.
+bool passesGradient(mlir::Operation *op, unsigned operand);
+
 /// TensorFlow's convolution window along one dimension of size `in` with a
 /// kernel of `k` and stride `s`: {output size, padding before, padding after},
 /// or nullopt when a VALID kernel does not fit.

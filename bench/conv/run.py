@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/conv/run.py [--runs N]: the two-layer CNN's convolution layers in
+"""bench/conv/run.py [--runs N] [--only conv2:filter,...]: the two-layer CNN's convolution layers in
 nnc against Halide 21 (PyPI `halide`, in bench/.venv: bench/setup.sh), one
 thread each, in the same run.
 
@@ -190,7 +190,10 @@ def time_halide(hl, kind, size, cin, cout, inputs, scheduler, runs, flops):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="",
+                        help="kernels to run, e.g. conv2:filter,conv2:input (default: all)")
     args = parser.parse_args()
+    only = set(filter(None, args.only.split(",")))
     os.environ["HL_NUM_THREADS"] = "1"  # one thread, as nnc's harness and OpenBLAS
     import halide as hl
     work = tempfile.mkdtemp()
@@ -201,6 +204,8 @@ def main():
     print("|---" * (len(schedulers) + 5) + "|")
     for name, size, cin, cout, kinds in LAYERS:
         for kind in kinds:
+            if only and "%s:%s" % (name, kind) not in only:
+                continue
             a, b, c = shapes(kind, size, cin, cout)
             inputs = [rng.uniform(-0.5, 0.5, a), rng.uniform(-0.5, 0.5, b)]
             flops = 2.0 * BATCH * size * size * K * K * cin * cout
