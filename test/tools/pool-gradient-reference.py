@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks one SGD step (learning rate 1) of Inputs/pool_train.nn: w1 in
 CHECKPOINT must equal w1 - dL/dw1, with dL/dw1 from central finite
-differences of plain float64 Python conv2d, max_pool and avg_pool
+differences of plain float64 Python conv2d, relu, max_pool and avg_pool
 (tf_reference.py).
 
   pool-gradient-reference.py CHECKPOINT X.csv
@@ -22,9 +22,10 @@ def loss(items, w):
     total = 0.0
     for img in items:
         h, hs = conv(img, (5, 4, 2), w, (3, 2, 2, 3), (1, 1), "SAME")
-        p, _ = pool(h, hs, (2, 2), (2, 2), "SAME", "max")
-        q, _ = pool(h, hs, (3, 2), (1, 2), "VALID", "avg")
-        r, _ = pool(h, hs, (3, 3), (2, 1), "SAME", "max")
+        relu = lambda shift: [max(v + shift, 0.0) for v in h]
+        p, _ = pool(relu(0.0), hs, (2, 2), (2, 2), "SAME", "max")
+        q, _ = pool(relu(1.0), hs, (3, 2), (1, 2), "VALID", "avg")
+        r, _ = pool(relu(-0.5), hs, (3, 3), (2, 1), "SAME", "max")
         total += sum(v * v for v in p) + sum(v * v for v in q) + sum(r)
     return total * 0.001
 
