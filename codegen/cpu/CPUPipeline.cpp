@@ -50,6 +50,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createNNOutlineParallelLoopsPass());                // scf.parallel -> thread pool
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for
     pm.addPass(createCanonicalizerPass());
+    pm.addPass(createNNOutlineLoopNestsPass()); // one function per nest: compile time
     pm.addPass(createNNUnrollSmallLoopsPass()); // 2x2, 5x5 windows written out
     pm.addPass(createCanonicalizerPass());
   }});

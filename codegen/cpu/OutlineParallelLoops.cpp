@@ -36,6 +36,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/Recompute.h"
 #include "support/ProgramABI.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -51,32 +52,10 @@ namespace nn {
 } // namespace nn
 
 using namespace mlir;
+using nn::canRecompute;
+using nn::recompute;
 
 namespace {
-
-/// Whether `v` can be computed again inside another function (step 1): the
-/// result of a pure op without regions whose operands can, recursively.
-/// Memref globals qualify: memref.get_global only takes an address.
-bool canRecompute(Value v, llvm::DenseMap<Value, bool> &known) {
-  auto it = known.find(v);
-  if (it != known.end())
-    return it->second;
-  Operation *def = v.getDefiningOp();
-  bool ok = def && def->getNumRegions() == 0 && (isPure(def) || isa<memref::GetGlobalOp>(def)) &&
-            llvm::all_of(def->getOperands(), [&](Value o) { return canRecompute(o, known); });
-  return known[v] = ok;
-}
-
-/// Clones the ops that compute `v` (operands first) at `b`'s insertion point.
-Value recompute(Value v, OpBuilder &b, IRMapping &mapping) {
-  if (Value done = mapping.lookupOrNull(v))
-    return done;
-  Operation *def = v.getDefiningOp();
-  for (Value operand : def->getOperands())
-    recompute(operand, b, mapping);
-  Operation *copy = b.clone(*def, mapping);
-  return copy->getResult(cast<OpResult>(v).getResultNumber());
-}
 
 struct OutlineParallelLoops : nn::impl::NNOutlineParallelLoopsPassBase<OutlineParallelLoops> {
   void runOnOperation() override {

@@ -69,6 +69,20 @@ def NNOutlineParallelLoopsPass : Pass<"nn-outline-parallel-loops", "mlir::Module
                            "::mlir::scf::SCFDialect"];
 }
 
+def NNOutlineLoopNestsPass : Pass<"nn-outline-loop-nests", "mlir::ModuleOp"> {
+  let summary = "Move each outermost scf.for of an entry function into a function of its own";
+  let description = [{
+    For compile time linear in the model: LLVM's loop passes cost time in
+    proportion to the function for each loop, so one long train step of
+    many small loop nests costs loops x size. Each outermost `scf.for` of a
+    public function becomes a private `no_inline` function without
+    arguments, `@<function>_loop_<k>()`, called in its place; what the nest
+    reads from outside (constants, globals, views of them) is computed again
+    inside. A nest that needs any other value, or returns values, stays.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
   let summary = "Split large elementwise and reduction ops across threads";
   let description = [{
