@@ -282,8 +282,7 @@ LogicalResult StepOp::buildGradients(OpBuilder &, Value, SmallVectorImpl<Value> 
 // A cast to f32 of f32 is the identity; of truth values or indices it has no
 // gradient (they are piecewise constant in anything upstream).
 LogicalResult CastOp::buildGradients(OpBuilder &, Value g, SmallVectorImpl<Value> &grads) {
-  bool identity = getX().getType().getElementType().isF32() && getTo().isF32();
-  grads.push_back(identity ? g : Value());
+  grads.push_back(passesGradient(*this, 0) ? g : Value());
   return success();
 }
 
@@ -376,15 +375,14 @@ LogicalResult ReshapeOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<V
 LogicalResult ConcatOp::buildGradients(OpBuilder &b, Value g, SmallVectorImpl<Value> &grads) {
   GradBuilder gb{b, getLoc()};
   int64_t offset = 0, axis = getAxis();
-  for (Value input : getInputs()) {
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
     auto type = cast<RankedTensorType>(input.getType());
     SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape());
     offsets[axis] = offset;
     offset += type.getDimSize(axis);
-    bool isFloat = type.getElementType().isF32();
-    grads.push_back(isFloat ? gb.make<SliceOp>(g, ArrayRef<int64_t>(offsets),
-                                               ArrayRef<int64_t>(sizes))
-                            : Value());
+    grads.push_back(passesGradient(*this, i) ? gb.make<SliceOp>(g, ArrayRef<int64_t>(offsets),
+                                                                ArrayRef<int64_t>(sizes))
+                                             : Value());
   }
   return gb.result();
 }
@@ -498,6 +496,8 @@ LogicalResult MeanSquaredErrorOp::buildGradients(OpBuilder &b, Value g,
   return gb.result();
 }
 
+// Which operands the rules above give a gradient. Cast and concat ask it
+// themselves, so that the rule and this answer cannot disagree.
 bool nn::passesGradient(Operation *op, unsigned operand) {
   if (isa<EqualOp, GreaterOp, LessOp, StepOp, ArgmaxOp>(op))
     return false;
