@@ -21,7 +21,8 @@ using namespace mlir;
 
 namespace nn {
 
-std::vector<PipelineStage> buildGraphStages(int64_t batch) {
+std::vector<PipelineStage>
+buildGraphStages(int64_t batch, std::function<void(OpPassManager &)> targetTensorPasses) {
   std::vector<PipelineStage> stages;
   stages.push_back(
       {"specialized", "the batch dimension fixed; constants folded", [batch](OpPassManager &pm) {
@@ -49,8 +50,11 @@ std::vector<PipelineStage> buildGraphStages(int64_t batch) {
          pm.addPass(createCSEPass());
        }});
 
-  stages.push_back({"fused", "elementwise producers fused into consumers", [](OpPassManager &pm) {
+  stages.push_back({"fused", "elementwise producers fused into consumers",
+                    [targetTensorPasses](OpPassManager &pm) {
                       pm.addPass(createNNFuseElementwisePass()); // a + b then relu: one loop nest
+                      if (targetTensorPasses)
+                        targetTensorPasses(pm);
                       pm.addPass(createCanonicalizerPass());
                       pm.addPass(createCSEPass());
                     }});

@@ -28,8 +28,12 @@ struct PipelineStage {
 
 /// The stages every target starts with, in order: specialized, grad,
 /// linalg, fused, bufferized (after which every buffer has its place in the
-/// static memory plan).
-std::vector<PipelineStage> buildGraphStages(int64_t batch);
+/// static memory plan). `targetTensorPasses`, when given, adds a target's
+/// own passes on tensors at the end of the fused stage, before buffers are
+/// placed (the CPU's direct convolutions).
+std::vector<PipelineStage>
+buildGraphStages(int64_t batch,
+                 std::function<void(mlir::OpPassManager &)> targetTensorPasses = nullptr);
 
 /// The passes from the LLVM dialect's point of view that host code needs on
 /// every target: strided metadata, affine, SCF, math, vector, arith,

@@ -34,6 +34,7 @@ constexpr StringLiteral kSettings = D::SettingsAttrHelper::getNameStr();
 constexpr StringLiteral kOffset = D::OffsetAttrHelper::getNameStr();
 constexpr StringLiteral kBytes = D::BytesAttrHelper::getNameStr();
 constexpr StringLiteral kLive = D::LiveAttrHelper::getNameStr();
+constexpr StringLiteral kConvFilterGradient = D::ConvFilterGradientAttrHelper::getNameStr();
 
 IntegerAttr i64(MLIRContext *ctx, int64_t v) {
   return IntegerAttr::get(IntegerType::get(ctx, 64), v);
@@ -159,6 +160,16 @@ std::string getSetting(ModuleOp module, StringRef key) {
   return "";
 }
 
+std::optional<std::pair<int64_t, int64_t>> getConvFilterGradient(Operation *generic) {
+  auto strides = generic->getAttrOfType<DenseI64ArrayAttr>(kConvFilterGradient);
+  if (!strides || strides.size() != 2)
+    return std::nullopt;
+  return std::make_pair(strides[0], strides[1]);
+}
+void setConvFilterGradient(Operation *generic, int64_t sy, int64_t sx) {
+  generic->setAttr(kConvFilterGradient, DenseI64ArrayAttr::get(generic->getContext(), {sy, sx}));
+}
+
 std::optional<ArenaPlacement> getArenaPlacement(Operation *view) {
   auto offset = intValue(view, kOffset), bytes = intValue(view, kBytes);
   auto live = view->getAttrOfType<DenseI64ArrayAttr>(kLive);
@@ -266,6 +277,12 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
     return isInteger64(attr.getValue())
                ? success()
                : check.error() << " must be an i64 integer, got " << attr.getValue();
+  if (name == kConvFilterGradient) {
+    auto strides = dyn_cast<DenseI64ArrayAttr>(attr.getValue());
+    if (!strides || strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
+      return check.error() << " must be array<i64: sy, sx> of positive strides";
+    return check.onlyOn(op->getName().getStringRef() == "linalg.generic", "a linalg.generic");
+  }
   if (name == kLive) {
     auto live = dyn_cast<DenseI64ArrayAttr>(attr.getValue());
     return live && live.size() == 2 ? success()
@@ -274,7 +291,8 @@ LogicalResult NNDialect::verifyOperationAttribute(Operation *op, NamedAttribute 
   return check.unknown(
       "nn.batch, nn.minimize, nn.optimizer on functions; "
       "nn.optimizer_state on variables; nn.folded on constants; nn.model, nn.source, "
-      "nn.settings, nn.cpu on the module; nn.offset, nn.bytes, nn.live on views");
+      "nn.settings, nn.cpu on the module; nn.conv_filter_gradient on linalg.generic; "
+      "nn.offset, nn.bytes, nn.live on views");
 }
 
 LogicalResult NNDialect::verifyRegionArgAttribute(Operation *op, unsigned region, unsigned argument,

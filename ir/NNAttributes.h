@@ -126,6 +126,16 @@ struct CPUChoice {
 void setCPUChoice(mlir::ModuleOp module, const CPUChoice &choice);
 
 //===----------------------------------------------------------------------===//
+// On a linalg.generic
+//===----------------------------------------------------------------------===//
+
+/// `nn.conv_filter_gradient = array<i64: sy, sx>`: the generic is the filter
+/// gradient of a convolution of these strides, as nn-direct-convolutions
+/// writes it, for nn-matmul-microkernel's direct kernel.
+std::optional<std::pair<int64_t, int64_t>> getConvFilterGradient(mlir::Operation *generic);
+void setConvFilterGradient(mlir::Operation *generic, int64_t sy, int64_t sx);
+
+//===----------------------------------------------------------------------===//
 // On a view into the memory arena
 //===----------------------------------------------------------------------===//
 

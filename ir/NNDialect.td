@@ -50,6 +50,8 @@ def NN_Dialect : Dialect {
     "::mlir::StringAttr":$source,         // the .nn file
     "::mlir::ArrayAttr":$settings,        // "key=value" strings (support/ProgramABI.h, section 4)
     "::mlir::DictionaryAttr":$cpu,        // the CPU the kernels are shaped for (nn-matmul-microkernel)
+    // On a linalg.generic (nn-direct-convolutions, read by nn-matmul-microkernel):
+    "::mlir::DenseI64ArrayAttr":$conv_filter_gradient, // it is a convolution's filter gradient: [sy, sx]
     // On a memref.view into the arena (nn-plan-memory, read by --emit=memory):
     "::mlir::IntegerAttr":$offset,        // its offset in the arena, in bytes
     "::mlir::IntegerAttr":$bytes,         // its size in bytes

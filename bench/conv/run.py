@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/conv/run.py [--runs N] [--only conv2:filter,...]: the two-layer CNN's convolution layers in
+"""bench/conv/run.py [--runs N] [--only conv2:filter,...] [--nnc-only]: the two-layer CNN's convolution layers in
 nnc against Halide 21 (PyPI `halide`, in bench/.venv: bench/setup.sh), one
 thread each, in the same run.
 
@@ -192,16 +192,19 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="",
                         help="kernels to run, e.g. conv2:filter,conv2:input (default: all)")
+    parser.add_argument("--nnc-only", action="store_true",
+                        help="time nnc's kernels alone (minutes instead of Halide's autoschedulers' hour)")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
     os.environ["HL_NUM_THREADS"] = "1"  # one thread, as nnc's harness and OpenBLAS
     import halide as hl
     work = tempfile.mkdtemp()
     rng = np.random.default_rng(1)
-    schedulers = ("Adams2019", "Li2018", "Mullapudi2016", "manual")
-    print("| layer | kernel | nnc | " + " | ".join("Halide " + s for s in schedulers) +
-          " | nnc / best autoscheduled | max diff from float64 |")
-    print("|---" * (len(schedulers) + 5) + "|")
+    schedulers = () if args.nnc_only else ("Adams2019", "Li2018", "Mullapudi2016", "manual")
+    peers = "".join(" | Halide " + s for s in schedulers)
+    ratio = " | nnc / best autoscheduled" if schedulers else ""
+    print("| layer | kernel | nnc" + peers + ratio + " | max diff from float64 |")
+    print("|---" * (len(schedulers) + (5 if schedulers else 4)) + "|")
     for name, size, cin, cout, kinds in LAYERS:
         for kind in kinds:
             if only and "%s:%s" % (name, kind) not in only:
@@ -225,7 +228,9 @@ def main():
                 row.append("%.1f" % statistics.median(rates))
                 if scheduler != "manual":
                     best = max(best, statistics.median(rates))
-            row += ["%.2f" % (statistics.median(nnc) / best) if best else "—", "%.1e" % diff]
+            if schedulers:
+                row.append("%.2f" % (statistics.median(nnc) / best) if best else "—")
+            row.append("%.1e" % diff)
             print("| " + " | ".join(row) + " |", flush=True)
 
 

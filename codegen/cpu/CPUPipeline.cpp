@@ -36,7 +36,11 @@ using namespace mlir;
 namespace nn {
 
 std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
-  std::vector<PipelineStage> stages = buildGraphStages(options.batch);
+  // Convolutions read their images in place instead of through im2col's
+  // patch matrix (decided on tensors, so the plan never holds the patches).
+  std::vector<PipelineStage> stages = buildGraphStages(options.batch, [](OpPassManager &pm) {
+    pm.addPass(createNNDirectConvolutionsPass());
+  });
 
   // The micro-kernel's register tile is chosen for the CPU built for
   // (codegen/cpu/CPUTarget.h): 8 x 32 with AVX-512, 6 x 16 with AVX2.

@@ -33,6 +33,12 @@
 // the blocks are chosen for the CPU (codegen/cpu/CPUTarget.h: its vector
 // registers and data caches) and recorded on the module as `nn.cpu`.
 //
+// The same loop nest runs the direct convolutions nn-direct-convolutions
+// leaves (`linalg.conv_2d_nhwc_hwcf`, and the filter gradient's marked
+// `linalg.generic`): A is then no matrix in memory but the image, read
+// where im2col would have copied from, and the sum is a walk over the
+// window or the pixels (SumWalk) instead of one loop over k.
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CPUTarget.h"
@@ -122,10 +128,63 @@ struct MatmulEmitter {
     return b.create<arith::MinSIOp>(loc, x, index(v));
   }
 
-  /// A[i, k] (or A^T's element at [k, i]) as a scalar.
-  Value loadA(Value i, Value k) {
-    return transposedA ? b.create<memref::LoadOp>(loc, A, ValueRange{k, i})
-                       : b.create<memref::LoadOp>(loc, A, ValueRange{i, k});
+  Value mul(Value x, int64_t v) {
+    return v == 1 ? x : b.create<arith::MulIOp>(loc, x, index(v));
+  }
+  Value divide(Value x, int64_t v) { return b.create<arith::DivUIOp>(loc, x, index(v)); }
+  Value remainder(Value x, int64_t v) { return b.create<arith::RemUIOp>(loc, x, index(v)); }
+
+  /// How the micro-kernel walks the sum and reads A's scalars and B's
+  /// vectors along it. A matmul's sum is one loop over k, reading A[i, k]
+  /// and B[k, j : j+w]; a direct convolution's is the window (kernel rows,
+  /// then a contiguous run of KW * C) or the pixels (images, rows, columns),
+  /// reading the image where im2col would have copied from. The sum is cut
+  /// into `K` units (k, kernel rows or images) for the cache blocks.
+  struct SumWalk {
+    /// What one row of the tile needs before the sum (a pixel's image, row
+    /// and column), from the row's index.
+    std::function<SmallVector<Value>(Value row)> rowSetup;
+    /// The loops over the units [begin, end), outermost first.
+    std::function<SmallVector<std::pair<Value, Value>>(Value begin, Value end)> loops;
+    /// A's scalar for a row (its rowSetup values) at the loops' indices.
+    std::function<Value(ArrayRef<Value> row, ValueRange ivs)> loadA;
+    /// B's vector of `type` from column `column` at the loops' indices.
+    std::function<Value(VectorType type, Value column, ValueRange ivs)> loadB;
+  };
+  SumWalk walk;
+
+  /// The matmul's walk: A[i, k] (or A^T's element at [k, i]), B[k, j].
+  void walkMatmul() {
+    walk.rowSetup = [](Value i) { return SmallVector<Value>{i}; };
+    walk.loops = [](Value begin, Value end) {
+      return SmallVector<std::pair<Value, Value>>{{begin, end}};
+    };
+    walk.loadA = [this](ArrayRef<Value> row, ValueRange ivs) -> Value {
+      Value i = row[0], k = ivs[0];
+      return transposedA ? b.create<memref::LoadOp>(loc, A, ValueRange{k, i})
+                         : b.create<memref::LoadOp>(loc, A, ValueRange{i, k});
+    };
+    walk.loadB = [this](VectorType type, Value column, ValueRange ivs) -> Value {
+      return b.create<vector::LoadOp>(loc, type, B, ValueRange{ivs[0], column});
+    };
+  }
+
+  /// Loops `ranges` (step 1) nested around `body`, carrying `init` through
+  /// them; `body` gets the indices, outermost first, and the carried values.
+  SmallVector<Value>
+  nestedSum(ArrayRef<std::pair<Value, Value>> ranges, ValueRange init, SmallVector<Value> &ivs,
+            function_ref<SmallVector<Value>(ValueRange ivs, ValueRange carried)> body) {
+    if (ranges.empty())
+      return body(ivs, init);
+    auto loop = b.create<scf::ForOp>(
+        loc, ranges[0].first, ranges[0].second, index(1), init,
+        [&](OpBuilder &, Location, Value iv, ValueRange carried) {
+          ivs.push_back(iv);
+          SmallVector<Value> next = nestedSum(ranges.drop_front(), carried, ivs, body);
+          ivs.pop_back();
+          b.create<scf::YieldOp>(loc, next);
+        });
+    return SmallVector<Value>(loop.getResults());
   }
 
   /// How a row of `width` columns is held: one vector when the width is a
@@ -157,8 +216,11 @@ struct MatmulEmitter {
     }
     int64_t P = pieces.size(); // accumulator r * P + p: row r, piece p
     SmallVector<Value> rowIndex, acc;
-    for (int64_t r = 0; r < rows; ++r)
+    SmallVector<SmallVector<Value>> rowValues;
+    for (int64_t r = 0; r < rows; ++r) {
       rowIndex.push_back(r == 0 ? i : add(i, r));
+      rowValues.push_back(walk.rowSetup(rowIndex[r]));
+    }
     auto loadTile = [&] {
       SmallVector<Value> tile;
       for (int64_t r = 0; r < rows; ++r)
@@ -189,25 +251,24 @@ struct MatmulEmitter {
           [&](OpBuilder &, Location) { b.create<scf::YieldOp>(loc, loadTile()); });
       acc.assign(start.getResults().begin(), start.getResults().end());
     }
-    auto loop = b.create<scf::ForOp>(
-        loc, kBegin, kEnd, index(1), acc,
-        [&](OpBuilder &, Location, Value k, ValueRange c) {
+    SmallVector<Value> ivs;
+    SmallVector<Value> sums = nestedSum(
+        walk.loops(kBegin, kEnd), acc, ivs, [&](ValueRange at, ValueRange c) {
           SmallVector<Value> bRow, next;
           for (int64_t p = 0; p < P; ++p)
-            bRow.push_back(b.create<vector::LoadOp>(loc, types[p], B, ValueRange{k, columns[p]}));
+            bRow.push_back(walk.loadB(types[p], columns[p], at));
           for (int64_t r = 0; r < rows; ++r) {
-            Value a = loadA(rowIndex[r], k);
+            Value a = walk.loadA(rowValues[r], at);
             for (int64_t p = 0; p < P; ++p) {
               Value broadcast = b.create<vector::BroadcastOp>(loc, types[p], a);
               next.push_back(b.create<vector::FMAOp>(loc, broadcast, bRow[p], c[r * P + p]));
             }
           }
-          b.create<scf::YieldOp>(loc, next);
+          return next;
         });
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t p = 0; p < P; ++p)
-        b.create<vector::StoreOp>(loc, loop.getResult(r * P + p), C,
-                                  ValueRange{rowIndex[r], columns[p]});
+        b.create<vector::StoreOp>(loc, sums[r * P + p], C, ValueRange{rowIndex[r], columns[p]});
   }
 
   /// for iv in [begin, end) step `step`: body(iv), at the builder's point.
@@ -439,12 +500,165 @@ void rewriteMatmul(linalg::LinalgOp op, Layout layout, TileSizes tiles, bool par
   }
   if (packB)
     emitter.B = emitter.packTransposedB();
+  emitter.walkMatmul();
   emitter.zeroStart = zeroFill;
   emitter.emit();
   if (zeroFill)
     fill->erase();
   if (packB)
     b.create<memref::DeallocOp>(op.getLoc(), emitter.B);
+  op->erase();
+}
+
+/// A static f32 buffer whose last two dimensions are one contiguous run
+/// (a row of pixels, channels innermost), so they collapse to one.
+bool hasContiguousRows(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() || type.getRank() != 4 ||
+      failed(getStridesAndOffset(type, strides, offset)))
+    return false;
+  return strides[3] == 1 && strides[2] == type.getDimSize(3);
+}
+
+/// A static f32 buffer in row-major order.
+bool isPlainF32(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type && type.hasStaticShape() && type.getElementType().isF32() &&
+         type.getLayout().isIdentity();
+}
+
+Value collapsed(OpBuilder &b, Location loc, Value v, ArrayRef<ReassociationIndices> groups) {
+  return b.create<memref::CollapseShapeOp>(loc, v, groups);
+}
+
+/// The emitter for C[M, N] of a convolution, its sum cut into K units of
+/// `unitSteps` steps each (the cache block KC counts steps, so it becomes
+/// KC / unitSteps units, at least one).
+MatmulEmitter convolutionEmitter(OpBuilder &b, Location loc, Value C, int64_t M, int64_t N,
+                                 int64_t K, int64_t unitSteps, TileSizes tiles, bool parallel,
+                                 int64_t chunks) {
+  tiles.KC = std::max<int64_t>(tiles.KC / unitSteps, 1);
+  return MatmulEmitter{b, loc, Value(), Value(), C, false, M, N, K, tiles, parallel,
+                       std::max<int64_t>(chunks, 1)};
+}
+
+/// `linalg.fill 0 -> out` right before the op: the kernel starts from zeros.
+bool startsFromZeros(Operation *op, Value out) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || fill.getOutputs()[0] != out || !matchPattern(fill.getInputs()[0], m_PosZeroFloat()))
+    return false;
+  fill->erase();
+  return true;
+}
+
+/// out[n, y, x, f] += img[n, y*sy + a, x*sx + b, c] * w[a, b, c, f] as the
+/// matmul of rows (n, y, x) by w's [KH*KW*C, F] matrix, without the rows:
+/// the micro-kernel's row r is a pixel, and its A along the sum is the
+/// window at that pixel, read from the image (viewed as [N, H, W*C], so a
+/// kernel row of the window is one contiguous run of KW*C floats):
+///
+///   for a in [0, KH):  for k in [0, KW*C):
+///     acc[r] += img[n_r, y_r*sy + a, x_r*sx*C + k] * w[a, k, j : j+NR]
+void rewriteConvolution(linalg::Conv2DNhwcHwcfOp op, TileSizes tiles, bool parallel,
+                        int64_t chunks) {
+  Value img = op.getDpsInputs()[0], filter = op.getDpsInputs()[1], out = op.getDpsInits()[0];
+  if (!hasContiguousRows(img) || !isPlainF32(filter) || !isPlainF32(out) ||
+      !llvm::all_of(op.getDilations().getValues<int64_t>(), [](int64_t d) { return d == 1; }))
+    return;
+  SmallVector<int64_t> s(op.getStrides().getValues<int64_t>());
+  int64_t sy = s[0], sx = s[1];
+  ArrayRef<int64_t> o = cast<MemRefType>(out.getType()).getShape();
+  ArrayRef<int64_t> w = cast<MemRefType>(filter.getType()).getShape();
+  int64_t N = o[0], OH = o[1], OW = o[2], F = o[3], KH = w[0], KW = w[1], C = w[2];
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  bool zeros = startsFromZeros(op, out);
+  Value rows = collapsed(b, loc, out, {{0, 1, 2}, {3}});
+  MatmulEmitter e = convolutionEmitter(b, loc, rows, N * OH * OW, F, KH, KW * C, tiles, parallel,
+                                       chunks);
+  Value image = collapsed(b, loc, img, {{0}, {1}, {2, 3}});   // [N, H, W*C]
+  Value matrix = collapsed(b, loc, filter, {{0}, {1, 2}, {3}}); // [KH, KW*C, F]
+  e.walk.rowSetup = [&e, OH, OW, sy, sx, C](Value i) {
+    Value pixel = e.remainder(i, OH * OW);
+    return SmallVector<Value>{e.divide(i, OH * OW), e.mul(e.divide(pixel, OW), sy),
+                              e.mul(e.remainder(pixel, OW), sx * C)};
+  };
+  e.walk.loops = [&e, KW, C](Value begin, Value end) {
+    return SmallVector<std::pair<Value, Value>>{{begin, end}, {e.index(0), e.index(KW * C)}};
+  };
+  e.walk.loadA = [&e, image](ArrayRef<Value> pixel, ValueRange at) -> Value {
+    Value y = e.b.create<arith::AddIOp>(e.loc, pixel[1], at[0]);
+    Value x = e.b.create<arith::AddIOp>(e.loc, pixel[2], at[1]);
+    return e.b.create<memref::LoadOp>(e.loc, image, ValueRange{pixel[0], y, x});
+  };
+  e.walk.loadB = [&e, matrix](VectorType type, Value column, ValueRange at) -> Value {
+    return e.b.create<vector::LoadOp>(e.loc, type, matrix, ValueRange{at[0], at[1], column});
+  };
+  e.zeroStart = zeros;
+  e.emit();
+  op->erase();
+}
+
+/// The filter gradient nn-direct-convolutions writes: dw[a, b, c, f] += sum
+/// over n, y, x of img[n, y*sy + a, x*sx + b, c] * g[n, y, x, f], as the
+/// product of dw's [KH*KW*C, F] rows: row r is one filter element (a, b,
+/// c), and the sum runs over the pixels, one image per unit:
+///
+///   for n:  for y in [0, OH):  for x in [0, OW):
+///     acc[r] += img[n, y*sy + a_r, x*sx*C + (b_r*C + c_r)] * g[n, y, x, j : j+NR]
+void rewriteFilterGradient(linalg::GenericOp op, TileSizes tiles, bool parallel, int64_t chunks) {
+  std::optional<std::pair<int64_t, int64_t>> strides = nn::getConvFilterGradient(op);
+  if (!strides || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+    return;
+  Value img = op.getDpsInputs()[0], g = op.getDpsInputs()[1], dw = op.getDpsInits()[0];
+  if (!hasContiguousRows(img) || !isPlainF32(g) || !isPlainF32(dw))
+    return;
+  int64_t sy = strides->first, sx = strides->second;
+  // The op must be the one the mark describes: its maps and body.
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> expected = {
+      AffineMap::get(7, 0, {d(4), d(5) * sy + d(0), d(6) * sx + d(1), d(2)}, ctx),
+      AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
+      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  Block &body = op.getRegion().front();
+  auto product = body.empty() ? nullptr : dyn_cast<arith::MulFOp>(body.front());
+  auto sum = product ? dyn_cast_or_null<arith::AddFOp>(product->getNextNode()) : nullptr;
+  if (op.getIndexingMapsArray() != expected || body.getOperations().size() != 3 ||
+      !product || !sum || product.getLhs() != body.getArgument(0) ||
+      product.getRhs() != body.getArgument(1) || sum.getLhs() != body.getArgument(2) ||
+      sum.getRhs() != product.getResult() ||
+      cast<linalg::YieldOp>(body.getTerminator()).getOperand(0) != sum.getResult())
+    return;
+  ArrayRef<int64_t> gs = cast<MemRefType>(g.getType()).getShape();
+  ArrayRef<int64_t> ws = cast<MemRefType>(dw.getType()).getShape();
+  int64_t N = gs[0], OH = gs[1], OW = gs[2], F = gs[3], KH = ws[0], KW = ws[1], C = ws[2];
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  bool zeros = startsFromZeros(op, dw);
+  Value rows = collapsed(b, loc, dw, {{0, 1, 2}, {3}});
+  MatmulEmitter e = convolutionEmitter(b, loc, rows, KH * KW * C, F, N, OH * OW, tiles, parallel,
+                                       chunks);
+  Value image = collapsed(b, loc, img, {{0}, {1}, {2, 3}}); // [N, H, W*C]
+  e.walk.rowSetup = [&e, KW, C](Value m) {
+    return SmallVector<Value>{e.divide(m, KW * C), e.remainder(m, KW * C)};
+  };
+  e.walk.loops = [&e, OH, OW](Value begin, Value end) {
+    return SmallVector<std::pair<Value, Value>>{
+        {begin, end}, {e.index(0), e.index(OH)}, {e.index(0), e.index(OW)}};
+  };
+  e.walk.loadA = [&e, image, sy, sx, C](ArrayRef<Value> element, ValueRange at) -> Value {
+    Value y = e.b.create<arith::AddIOp>(e.loc, e.mul(at[1], sy), element[0]);
+    Value x = e.b.create<arith::AddIOp>(e.loc, e.mul(at[2], sx * C), element[1]);
+    return e.b.create<memref::LoadOp>(e.loc, image, ValueRange{at[0], y, x});
+  };
+  e.walk.loadB = [&e, g](VectorType type, Value column, ValueRange at) -> Value {
+    return e.b.create<vector::LoadOp>(e.loc, type, g, ValueRange{at[0], at[1], at[2], column});
+  };
+  e.zeroStart = zeros;
+  e.emit();
   op->erase();
 }
 
@@ -484,6 +698,20 @@ struct MatmulMicrokernel : nn::impl::NNMatmulMicrokernelPassBase<MatmulMicrokern
                         {tiles.MR, tiles.NR}, {tiles.MC, tiles.NC, tiles.KC}});
     for (auto [op, layout] : matmuls)
       rewriteMatmul(op, layout, tiles, parallel, threadChunks);
+    SmallVector<linalg::Conv2DNhwcHwcfOp> convolutions;
+    SmallVector<linalg::GenericOp> filterGradients;
+    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp op) {
+      if (op.hasPureBufferSemantics())
+        convolutions.push_back(op);
+    });
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (op.hasPureBufferSemantics() && nn::getConvFilterGradient(op))
+        filterGradients.push_back(op);
+    });
+    for (linalg::Conv2DNhwcHwcfOp op : convolutions)
+      rewriteConvolution(op, tiles, parallel, threadChunks);
+    for (linalg::GenericOp op : filterGradients)
+      rewriteFilterGradient(op, tiles, parallel, threadChunks);
   }
 };
 

@@ -13,6 +13,23 @@
 
 include "mlir/Pass/PassBase.td"
 
+def NNDirectConvolutionsPass : Pass<"nn-direct-convolutions", "mlir::ModuleOp"> {
+  let summary = "Convolutions on tensors read the image in place: no im2col patch matrix";
+  let description = [{
+    Rewrites `linalg.matmul` of an im2col copy (`collapse(linalg.generic)`,
+    as convert-nn-to-linalg lowers a convolution and its input gradient)
+    into `linalg.conv_2d_nhwc_hwcf` on the image, and
+    `linalg.matmul_transpose_a` of one (the filter gradient) into a
+    `linalg.generic` summing image x gradient over the pixels, marked
+    `nn.conv_filter_gradient = array<i64: sy, sx>`. Padding offsets become a
+    `tensor.extract_slice` of the image. nn-matmul-microkernel runs both on
+    its register tile without the patch matrix, which no longer takes space
+    in the memory plan. The GPU target keeps im2col.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect", "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
   let summary = "Matmuls on buffers as cache-blocked, register-tiled vector loops";
   let description = [{
@@ -28,8 +45,12 @@ def NNMatmulMicrokernelPass : Pass<"nn-matmul-microkernel", "mlir::ModuleOp"> {
     caches (the host's as Linux reports them), and the module records the
     choice as `nn.cpu`. The naive form, `convert-linalg-to-loops`, runs down a
     column of B for every element of C and reaches about 0.4 GFLOP/s here;
-    this one runs the FMA units nearly full. Operands with other layouts are
-    left for `convert-linalg-to-loops`.
+    this one runs the FMA units nearly full. The direct convolutions of
+    nn-direct-convolutions (`linalg.conv_2d_nhwc_hwcf` with unit dilations,
+    and the `linalg.generic` marked `nn.conv_filter_gradient`) run on the
+    same tile, reading the image in place: a tile row is an output pixel
+    (forward) or a filter element (filter gradient). Operands with other
+    layouts are left for `convert-linalg-to-loops`.
   }];
   let options = [
     Option<"cpu", "cpu", "std::string", /*default=*/"\"\"",

@@ -114,3 +114,23 @@ nn.export_function "infer" at @nnc_infer batch 1 {
   // expected-error @+1 {{'nn.export_tensor' op a scalar has no batch dimension}}
   nn.export_tensor output "y" at @nn_infer_out_y : tensor<f32> batched
 }
+
+// -----
+
+// nn.conv_filter_gradient (nn-direct-convolutions' mark) holds two positive strides ...
+func.func @f(%a: memref<4xf32>) {
+  // expected-error @+1 {{'linalg.generic' op attribute 'nn.conv_filter_gradient' must be array<i64: sy, sx> of positive strides}}
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} outs(%a : memref<4xf32>) attrs = {nn.conv_filter_gradient = array<i64: 0, 1>} {
+  ^bb0(%out: f32):
+    linalg.yield %out : f32
+  }
+  return
+}
+
+// -----
+
+// ... and belongs on a linalg.generic.
+// expected-error @+1 {{'func.func' op attribute 'nn.conv_filter_gradient' belongs on a linalg.generic}}
+func.func @g() attributes {nn.conv_filter_gradient = array<i64: 1, 1>} {
+  return
+}
