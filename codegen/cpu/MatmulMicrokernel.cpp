@@ -402,6 +402,13 @@ struct MatmulEmitter {
     // part of C, and every element is summed in the same order whatever the
     // number of threads, so results do not depend on it. The parallel
     // blocks are small enough to give each of `chunks` threads one.
+    // The last M mod MR rows of a block of columns, full-width slivers: a
+    // thin strip, no blocking.
+    auto restRows = [&](Value jBegin, Value jEnd) {
+      forLoop(jBegin, jEnd, NR,
+              [&](Value j) { microKernel(index(fullM), j, restM, NR, zero, kAll); });
+    };
+    bool restRowsDone = false;
     if (fullM > 0 && fullN > 0) {
       bool byRows = fullM / MR >= fullN / NR;
       auto chunk = [&](int64_t size, int64_t tile, int64_t block) {
@@ -425,17 +432,21 @@ struct MatmulEmitter {
           });
         });
       } else {
+        // Threads split the columns; each also takes the leftover rows of
+        // its columns (a batch of 50 leaves 2 rows of 1024 columns, which
+        // on one thread read all of w_fc1 while the others wait).
         outerLoop(zero, index(fullN), colBlock, [&](Value jc) {
           forLoop(zero, kAll, KC, [&](Value kc) {
             forLoop(zero, index(fullM), rowBlock, [&](Value ic) { tiles(ic, jc, kc); });
           });
+          if (restM > 0)
+            restRows(jc, minimum(add(jc, colBlock), fullN));
         });
+        restRowsDone = true;
       }
     }
-    // The last M mod MR rows, full-width slivers: a thin strip, no blocking.
-    if (restM > 0 && fullN > 0)
-      forLoop(zero, index(fullN), NR,
-              [&](Value j) { microKernel(index(fullM), j, restM, NR, zero, kAll); });
+    if (restM > 0 && fullN > 0 && !restRowsDone)
+      restRows(zero, index(fullN));
     // The last N mod NR columns (all of them when N < NR, as in an output
     // layer of 10 classes): a narrower tile per MR rows. When that is the
     // whole matmul, threads share its rows.
@@ -457,6 +468,19 @@ struct MatmulEmitter {
     }
   }
 };
+
+/// `linalg.fill 0 -> out` right before `op` (how every matmul and
+/// convolution of a step starts: C = 0, then C += ...): erases the fill and
+/// says so, and the kernel starts its accumulators from zeros. The fill, a
+/// pass over C (12.8 MB for the CNN's w_fc1 gradient), and the kernel's
+/// first load of C go away.
+bool dropZeroFill(Operation *op, Value out) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || fill.getOutputs()[0] != out || !matchPattern(fill.getInputs()[0], m_PosZeroFloat()))
+    return false;
+  fill->erase();
+  return true;
+}
 
 /// Rewrites `op` (operands lhs, rhs, out on buffers) when its shapes are
 /// static, its element type f32 and its rows contiguous; otherwise leaves it
@@ -480,13 +504,6 @@ void rewriteMatmul(linalg::LinalgOp op, Layout layout, TileSizes tiles, bool par
   MatmulEmitter emitter{b,     op.getLoc(),         A,     B, C, transposedA, cType.getDimSize(0),
                         cType.getDimSize(1), K, tiles, parallel,
                         std::max<int64_t>(chunks, 1)};
-  // `linalg.fill 0 -> C` right before `C += A B` (how every matmul of a step
-  // starts, C = A B): the kernel starts from zeros, and the fill, a pass
-  // over C (12.8 MB for the CNN's w_fc1 gradient) and the kernel's first
-  // load of it go away.
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  bool zeroFill = fill && fill.getOutputs()[0] == C &&
-                  matchPattern(fill.getInputs()[0], m_PosZeroFloat());
   // A short sum (g w^T of an output layer: K = 10 classes) leaves the dot
   // products of emitTransposedB too short to fill a vector. B^T is then at
   // most KC rows, so it is copied once into a [K, N] panel (a scalar
@@ -498,13 +515,11 @@ void rewriteMatmul(linalg::LinalgOp op, Layout layout, TileSizes tiles, bool par
     op->erase();
     return;
   }
+  emitter.zeroStart = dropZeroFill(op, C); // before the packing's loops come between
   if (packB)
     emitter.B = emitter.packTransposedB();
   emitter.walkMatmul();
-  emitter.zeroStart = zeroFill;
   emitter.emit();
-  if (zeroFill)
-    fill->erase();
   if (packB)
     b.create<memref::DeallocOp>(op.getLoc(), emitter.B);
   op->erase();
@@ -544,15 +559,6 @@ MatmulEmitter convolutionEmitter(OpBuilder &b, Location loc, Value C, int64_t M,
                        std::max<int64_t>(chunks, 1)};
 }
 
-/// `linalg.fill 0 -> out` right before the op: the kernel starts from zeros.
-bool startsFromZeros(Operation *op, Value out) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  if (!fill || fill.getOutputs()[0] != out || !matchPattern(fill.getInputs()[0], m_PosZeroFloat()))
-    return false;
-  fill->erase();
-  return true;
-}
-
 /// out[n, y, x, f] += img[n, y*sy + a, x*sx + b, c] * w[a, b, c, f] as the
 /// matmul of rows (n, y, x) by w's [KH*KW*C, F] matrix, without the rows:
 /// the micro-kernel's row r is a pixel, and its A along the sum is the
@@ -574,7 +580,7 @@ void rewriteConvolution(linalg::Conv2DNhwcHwcfOp op, TileSizes tiles, bool paral
   int64_t N = o[0], OH = o[1], OW = o[2], F = o[3], KH = w[0], KW = w[1], C = w[2];
   OpBuilder b(op);
   Location loc = op.getLoc();
-  bool zeros = startsFromZeros(op, out);
+  bool zeros = dropZeroFill(op, out);
   Value rows = collapsed(b, loc, out, {{0, 1, 2}, {3}});
   MatmulEmitter e = convolutionEmitter(b, loc, rows, N * OH * OW, F, KH, KW * C, tiles, parallel,
                                        chunks);
@@ -637,7 +643,7 @@ void rewriteFilterGradient(linalg::GenericOp op, TileSizes tiles, bool parallel,
   int64_t N = gs[0], OH = gs[1], OW = gs[2], F = gs[3], KH = ws[0], KW = ws[1], C = ws[2];
   OpBuilder b(op);
   Location loc = op.getLoc();
-  bool zeros = startsFromZeros(op, dw);
+  bool zeros = dropZeroFill(op, dw);
   Value rows = collapsed(b, loc, dw, {{0, 1, 2}, {3}});
   MatmulEmitter e = convolutionEmitter(b, loc, rows, KH * KW * C, F, N, OH * OW, tiles, parallel,
                                        chunks);

@@ -151,3 +151,21 @@ func.func @matmul_from_ones(%a: memref<5x6xf32>, %b: memref<6x20xf32>, %c: memre
   linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x20xf32>) outs(%c : memref<5x20xf32>)
   return
 }
+
+// Wider than tall (2 tiles of rows, 8 of columns): threads split the columns,
+// and each also computes the leftover fifth row of its columns, inside the
+// parallel loop, instead of one thread taking that row for all 64 columns
+// after it.
+// PAR-LABEL: func.func @matmul_wide
+// PAR: scf.parallel (%[[JC:.*]]) = (%c0) to (%c64) step (%c16) {
+// PAR:   vector.store %{{.*}}, %arg2[%{{.*}}, %{{.*}}] : memref<5x64xf32>, vector<8xf32>
+// PAR:   %[[JEND:.*]] = arith.minsi %{{.*}}, %c64 : index
+// PAR:   scf.for %[[J:.*]] = %[[JC]] to %[[JEND]] step %c8 {
+// PAR:     vector.store %{{.*}}, %arg2[%c4, %[[J]]] : memref<5x64xf32>, vector<8xf32>
+// PAR:   scf.reduce
+// PAR-NOT: vector.store
+// PAR: return
+func.func @matmul_wide(%a: memref<5x6xf32>, %b: memref<6x64xf32>, %c: memref<5x64xf32>) {
+  linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x64xf32>) outs(%c : memref<5x64xf32>)
+  return
+}
