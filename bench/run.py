@@ -13,7 +13,8 @@ units, batch 100) and fashion_cnn (the two-layer CNN, batch 50):
 plus the machine's limits: the FMA peak of one core (bench/fma_peak.c) and
 OpenBLAS sgemm against nnc's matmul at the networks' shapes
 (bench/matmul/run.sh). Every figure is the median of N runs (default 5)
-with the range. Writes bench/results/DATE-HOST.md and .png.
+with the range. Writes bench/results/DATE-CPU-KIND.md and .png (DATE-CPU-KIND-2 and so on
+for later runs of the same day: nothing is overwritten).
 
 nnc's step time is (time of S2 steps - time of S1 steps) / (S2 - S1), which
 leaves out start-up (loading the data set); the peers time their own loop
@@ -271,6 +272,11 @@ def report(results, matmul, runs, isa_choice="native"):
     slug = re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
     kind = "avx2-on-avx512" if isa_choice == "avx2" else isa.lower().replace("-", "")
     base = os.path.join(HERE, "results", "%s-%s-%s" % (day, slug, kind))
+    # A second run on the same day and machine gets -2, -3, ...: earlier
+    # results are never overwritten.
+    first, n = base, 2
+    while os.path.exists(base + ".md"):
+        base, n = "%s-%d" % (first, n), n + 1
     open(base + ".md", "w").write("\n".join(lines))
     print("\n".join(lines))
     chart(results, base + ".png", day)
