@@ -169,3 +169,26 @@ func.func @matmul_wide(%a: memref<5x6xf32>, %b: memref<6x64xf32>, %c: memref<5x6
   linalg.matmul ins(%a, %b : memref<5x6xf32>, memref<6x64xf32>) outs(%c : memref<5x64xf32>)
   return
 }
+
+// One row (an inference at batch 1), fewer than the tile's 2: the second
+// row's registers hold 8 more columns, so each step of the sum reads 16
+// contiguous floats of a row of B; threads share the 16-wide slivers, and
+// the last 8 columns (40 mod 16) are one sliver of the tile's width.
+// PAR-LABEL: func.func @matvec
+// PAR: scf.parallel (%[[J:.*]]) = (%c0) to (%c32) step (%c16) {
+// PAR:   %[[J8:.*]] = arith.addi %[[J]], %c8 : index
+// PAR:   scf.for %[[K:.*]] = %c0 to %c6 step %c1 iter_args
+// PAR:     vector.load %arg1[%[[K]], %[[J]]] : memref<6x40xf32>, vector<8xf32>
+// PAR:     vector.load %arg1[%[[K]], %[[J8]]] : memref<6x40xf32>, vector<8xf32>
+// PAR:     vector.fma
+// PAR:     vector.fma
+// PAR:   vector.store %{{.*}}, %arg2[%c0, %[[J]]] : memref<1x40xf32>, vector<8xf32>
+// PAR:   vector.store %{{.*}}, %arg2[%c0, %[[J8]]] : memref<1x40xf32>, vector<8xf32>
+// PAR:   scf.reduce
+// PAR: scf.for %[[K2:.*]] = %c0 to %c6 step %c1 iter_args
+// PAR:   vector.load %arg1[%[[K2]], %c32] : memref<6x40xf32>, vector<8xf32>
+// PAR: vector.store %{{.*}}, %arg2[%c0, %c32] : memref<1x40xf32>, vector<8xf32>
+func.func @matvec(%a: memref<1x6xf32>, %b: memref<6x40xf32>, %c: memref<1x40xf32>) {
+  linalg.matmul ins(%a, %b : memref<1x6xf32>, memref<6x40xf32>) outs(%c : memref<1x40xf32>)
+  return
+}
