@@ -24,8 +24,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/DirectConvolutions.h"
 #include "codegen/cpu/Passes.h"
 #include "ir/NNAttributes.h"
+#include "passes/NNToLinalg/Builders.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
@@ -47,13 +49,6 @@ struct Im2col {
   int64_t N, OH, OW, KH, KW, C;
   int64_t sy, sx, top, left;
 };
-
-/// The indexing map of an im2col input for these strides and offsets, built
-/// as passes/NNToLinalg/Convolution.cpp builds it.
-AffineMap im2colMap(MLIRContext *ctx, int64_t sy, int64_t sx, int64_t top, int64_t left) {
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  return AffineMap::get(6, 0, {d(0), d(1) * sy + d(3) + top, d(2) * sx + d(4) + left, d(5)}, ctx);
-}
 
 /// `rows` as an im2col of an image, or nothing.
 std::optional<Im2col> matchIm2col(Value rows) {
@@ -89,7 +84,7 @@ std::optional<Im2col> matchIm2col(Value rows) {
   m.sy = y1[1] - m.top;
   m.sx = x1[2] - m.left;
   if (m.sy < 1 || m.sx < 1 || m.top < 0 || m.left < 0 ||
-      maps[0] != im2colMap(ctx, m.sy, m.sx, m.top, m.left))
+      maps[0] != nn::lowering::im2colMap(ctx, m.sy, m.sx, m.top, m.left))
     return std::nullopt;
   auto windows = cast<RankedTensorType>(copy.getResult(0).getType());
   auto img = dyn_cast<RankedTensorType>(copy.getDpsInputs()[0].getType());
@@ -163,17 +158,12 @@ void rewriteForward(linalg::MatmulOp matmul, const Im2col &m) {
 void rewriteFilterGradient(linalg::MatmulTransposeAOp matmul, const Im2col &m) {
   OpBuilder b(matmul);
   Location loc = matmul.getLoc();
-  MLIRContext *ctx = b.getContext();
   Value gRows = matmul.getDpsInputs()[1], init = matmul.getDpsInits()[0];
   int64_t F = cast<RankedTensorType>(gRows.getType()).getDimSize(1);
   SmallVector<ReassociationIndices> rowsGroups = {{0, 1, 2}, {3}};
   Value g = uncollapsed(b, loc, gRows, {m.N, m.OH, m.OW, F}, rowsGroups);
   Value dw = accumulator(b, loc, init, {m.KH, m.KW, m.C, F}, rowsGroups);
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(7, 0, {d(4), d(5) * m.sy + d(0), d(6) * m.sx + d(1), d(2)}, ctx),
-      AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
-      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<AffineMap> maps = nn::filterGradientMaps(b.getContext(), m.sy, m.sx);
   SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
   iterators.append(3, utils::IteratorType::reduction);
   auto sum = b.create<linalg::GenericOp>(

@@ -42,6 +42,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CPUTarget.h"
+#include "codegen/cpu/DirectConvolutions.h"
 #include "codegen/cpu/Passes.h"
 #include "ir/NNAttributes.h"
 
@@ -642,12 +643,7 @@ void rewriteFilterGradient(linalg::GenericOp op, TileSizes tiles, bool parallel,
     return;
   int64_t sy = strides->first, sx = strides->second;
   // The op must be the one the mark describes: its maps and body.
-  MLIRContext *ctx = op.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineMap> expected = {
-      AffineMap::get(7, 0, {d(4), d(5) * sy + d(0), d(6) * sx + d(1), d(2)}, ctx),
-      AffineMap::get(7, 0, {d(4), d(5), d(6), d(3)}, ctx),
-      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3)}, ctx)};
+  SmallVector<AffineMap> expected = nn::filterGradientMaps(op.getContext(), sy, sx);
   Block &body = op.getRegion().front();
   auto product = body.empty() ? nullptr : dyn_cast<arith::MulFOp>(body.front());
   auto sum = product ? dyn_cast_or_null<arith::AddFOp>(product->getNextNode()) : nullptr;

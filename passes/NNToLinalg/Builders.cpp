@@ -43,6 +43,11 @@ AffineMap droppingMap(MLIRContext *ctx, unsigned rank, ArrayRef<int64_t> dropped
   return AffineMap::get(rank, 0, exprs, ctx);
 }
 
+AffineMap im2colMap(MLIRContext *ctx, int64_t sy, int64_t sx, int64_t top, int64_t left) {
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  return AffineMap::get(6, 0, {d(0), d(1) * sy + d(3) + top, d(2) * sx + d(4) + left, d(5)}, ctx);
+}
+
 Value buildMap(OpBuilder &b, Location loc, RankedTensorType resultType, ValueRange inputs,
                ArrayRef<AffineMap> inputMaps, BodyFn body) {
   MLIRContext *ctx = b.getContext();

@@ -65,6 +65,10 @@ AffineMap broadcastMap(mlir::MLIRContext *ctx, llvm::ArrayRef<int64_t> operand,
 /// The map that reads a tensor that lacks the `dropped` loop dimensions (a
 /// reduction's result, used again over the full loop nest).
 AffineMap droppingMap(mlir::MLIRContext *ctx, unsigned rank, llvm::ArrayRef<int64_t> dropped);
+/// The map of an im2col copy: windows[n, y, x, a, b, c] reads
+/// img[n, y*sy + a + top, x*sx + b + left, c] (the CPU's
+/// nn-direct-convolutions recognizes convolutions by it).
+AffineMap im2colMap(mlir::MLIRContext *ctx, int64_t sy, int64_t sx, int64_t top, int64_t left);
 
 /// A parallel linalg.generic over `resultType`: element `i` of the result is
 /// `body(input_0[map_0(i)], input_1[map_1(i)], ...)`.

@@ -25,12 +25,9 @@ Value im2col(OpBuilder &b, Location loc, Value img, int64_t OH, int64_t OW, int6
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorTypeOf(img);
   int64_t N = type.getDimSize(0), C = type.getDimSize(3);
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   auto windowsType = RankedTensorType::get({N, OH, OW, KH, KW, C}, type.getElementType());
-  Value windows = buildMap(
-      b, loc, windowsType, img,
-      {AffineMap::get(6, 0, {d(0), d(1) * sy + d(3) + top, d(2) * sx + d(4) + left, d(5)}, ctx)},
-      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  Value windows = buildMap(b, loc, windowsType, img, {im2colMap(ctx, sy, sx, top, left)},
+                           [](OpBuilder &, Location, ValueRange a) { return a[0]; });
   return b.create<tensor::CollapseShapeOp>(loc, windows,
                                            ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
 }

@@ -15,10 +15,18 @@ channels x 4 x 2 taps; 6 images), stride 2 and odd sizes.
 1e-4, the program computes in float32), and first checks its own gradient
 against central finite differences at a few elements.
 """
+import importlib.util
 import json
 import math
+import os
 import struct
 import sys
+
+# The safetensors reader of same-tensors.py: {name: (shape, raw bytes)}.
+_spec = importlib.util.spec_from_file_location(
+    "same_tensors", os.path.join(os.path.dirname(os.path.abspath(__file__)), "same-tensors.py"))
+_same = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_same)
 
 N, H, W, C = 6, 9, 7, 3          # images
 K1, F1, S1, P1 = (3, 3), 37, (1, 1), "SAME"
@@ -44,12 +52,13 @@ def padding(size, k, s, mode):
     return out, total // 2
 
 
-def conv(x, xs, w, k, f, s, mode):
-    """y[n, i, j, o] = sum over taps of x[n, i*sy + a - top, j*sx + b - left, c] * w[a, b, c, o]."""
+def taps(xs, k, f, s, mode):
+    """Every (output offset, image element, filter row) of the sum
+    y[n, i, j, o] = sum over taps of x[n, i*sy + a - top, j*sx + b - left, c] * w[a, b, c, o]:
+    y[base + o] takes x[at] * w[row + o]."""
     n_, h, wd, c = xs
     oh, top = padding(h, k[0], s[0], mode)
     ow, left = padding(wd, k[1], s[1], mode)
-    y = [0.0] * (n_ * oh * ow * f)
     for n in range(n_):
         for i in range(oh):
             for j in range(ow):
@@ -63,42 +72,30 @@ def conv(x, xs, w, k, f, s, mode):
                         if not 0 <= xx < wd:
                             continue
                         for ch in range(c):
-                            v = x[((n * h + yy) * wd + xx) * c + ch]
-                            if v == 0.0:
-                                continue
-                            row = ((a * k[1] + b) * c + ch) * f
-                            for o in range(f):
-                                y[base + o] += v * w[row + o]
-    return y, (n_, oh, ow, f)
+                            yield base, ((n * h + yy) * wd + xx) * c + ch, ((a * k[1] + b) * c + ch) * f
+
+
+def conv(x, xs, w, k, f, s, mode):
+    """The convolution, as its definition; returns y and its shape."""
+    shape = (xs[0], padding(xs[1], k[0], s[0], mode)[0], padding(xs[2], k[1], s[1], mode)[0], f)
+    y = [0.0] * (shape[0] * shape[1] * shape[2] * f)
+    for base, at, row in taps(xs, k, f, s, mode):
+        v = x[at]
+        for o in range(f):
+            y[base + o] += v * w[row + o]
+    return y, shape
 
 
 def conv_backward(x, xs, w, k, f, s, mode, dy):
     """dL/dx and dL/dw of conv from dL/dy, through the same sum."""
-    n_, h, wd, c = xs
-    oh, top = padding(h, k[0], s[0], mode)
-    ow, left = padding(wd, k[1], s[1], mode)
     dx, dw = [0.0] * len(x), [0.0] * len(w)
-    for n in range(n_):
-        for i in range(oh):
-            for j in range(ow):
-                base = ((n * oh + i) * ow + j) * f
-                g = dy[base:base + f]
-                for a in range(k[0]):
-                    yy = i * s[0] + a - top
-                    if not 0 <= yy < h:
-                        continue
-                    for b in range(k[1]):
-                        xx = j * s[1] + b - left
-                        if not 0 <= xx < wd:
-                            continue
-                        for ch in range(c):
-                            at = ((n * h + yy) * wd + xx) * c + ch
-                            row = ((a * k[1] + b) * c + ch) * f
-                            v, total = x[at], 0.0
-                            for o in range(f):
-                                dw[row + o] += v * g[o]
-                                total += w[row + o] * g[o]
-                            dx[at] += total
+    for base, at, row in taps(xs, k, f, s, mode):
+        v, total = x[at], 0.0
+        for o in range(f):
+            g = dy[base + o]
+            dw[row + o] += v * g
+            total += w[row + o] * g
+        dx[at] += total
     return dx, dw
 
 
@@ -139,18 +136,6 @@ def write_safetensors(path, tensors, shapes):
         out.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
-def read_safetensors(path):
-    data = open(path, "rb").read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    got = {}
-    for name, e in header.items():
-        if name != "__metadata__":
-            b, end = e["data_offsets"]
-            got[name] = struct.unpack("<%df" % ((end - b) // 4), data[8 + n + b:8 + n + end])
-    return got
-
-
 def main():
     mode = sys.argv[1]
     weights, x = start()
@@ -177,7 +162,8 @@ def main():
             print(f"reference gradient {name}[{index}] {grad[index]} != finite difference {numeric}")
             return 1
     print("reference agrees with finite differences")
-    got = read_safetensors(sys.argv[4])
+    got = {name: struct.unpack("<%df" % (len(raw) // 4), raw)
+           for name, (_, raw) in _same.tensors(sys.argv[4]).items()}
     worst = 0.0
     for name, grad in (("w1", dw1), ("w2", dw2)):
         start_values = weights[name]
