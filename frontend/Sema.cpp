@@ -510,8 +510,14 @@ private:
   void checkInfer(const InferBlock &b) {
     if (b.outputs.empty())
       diags.error(b.loc, "the infer block needs `output: NAME`");
-    for (const NameRef &r : b.outputs)
+    llvm::StringSet<> listed;
+    for (const NameRef &r : b.outputs) {
       checkDefined(r);
+      // Each output is one tensor of the program table and one file column
+      // group; a name listed twice would be two outputs of the same name.
+      if (!listed.insert(r.name).second)
+        diags.error(r.loc, "'" + r.name + "' is listed twice in `output:`");
+    }
     if (b.batch && *b.batch < 1)
       diags.error(b.batchLoc, "the batch size must be at least 1");
     else if (b.batch)
