@@ -515,7 +515,7 @@ private:
       checkDefined(r);
       // Each output is one tensor of the program table and one file column
       // group; a name listed twice would be two outputs of the same name.
-      if (!listed.insert(r.name).second)
+      if (!listed.insert(r.name).second && !diags.hasErrorOnLine(r.loc.line))
         diags.error(r.loc, "'" + r.name + "' is listed twice in `output:`");
     }
     if (b.batch && *b.batch < 1)
