@@ -57,6 +57,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
     pm.addPass(createNNOutlineLoopNestsPass()); // one function per nest: compile time
     pm.addPass(createNNUnrollSmallLoopsPass()); // 2x2, 5x5 windows written out
     pm.addPass(createCanonicalizerPass());
+    pm.addPass(createNNShareKernelsPass());     // one kernel per shape: compile time
   }});
 
   stages.push_back({"mlir-llvm", "the LLVM dialect, with the program table",

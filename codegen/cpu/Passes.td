@@ -104,6 +104,22 @@ def NNOutlineLoopNestsPass : Pass<"nn-outline-loop-nests", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
 }
 
+def NNShareKernelsPass : Pass<"nn-share-kernels", "mlir::ModuleOp"> {
+  let summary = "One function for the loop nests of every layer of one shape and kind";
+  let description = [{
+    For compile time linear in the number of different layers, not in the
+    number of layers: each private function without results (the outlined
+    loop nests and thread-pool bodies) passes the buffers it touches (its
+    memref globals, and views of globals at constant offsets) to a new
+    `no_inline` function `@nnc_kernel_<k>` that holds the rest of its body,
+    and keeps only their computation and the call. Kernels whose printed
+    forms are equal (the same signature, the same ops on the same values)
+    are one function: a 64-layer network of one width compiles its
+    matmul, bias add and ReLU once.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect"];
+}
+
 def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
   let summary = "Split large elementwise and reduction ops across threads";
   let description = [{
