@@ -89,6 +89,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <deque>
 #include <mutex>
 #include <thread>
 
@@ -617,10 +618,77 @@ FailureOr<bool> emitKernels(Program &program, const llvm::Module *kernels, size_
   return true;
 }
 
+class BackEnds;
+
 /// Translates a program in the LLVM dialect to LLVM IR; with --emit=llvm,
-/// optimises and prints it instead of queueing it for the back end.
+/// optimises and prints it instead of starting its back end.
 LogicalResult translateProgram(Program &program, size_t index, size_t count, StageDumper &dumper,
-                               std::vector<BackEndJob> &jobs) {
+                               BackEnds &backEnds);
+
+/// The back ends of a model's programs. A model's programs share nothing
+/// once they are LLVM IR (each has its own LLVMContext; each thread makes
+/// its own TargetMachine), so each program's back end starts on a thread
+/// of its own as soon as its LLVM IR is ready: the train program's -O3 and
+/// code generation overlap the infer program's middle end, and on two cores
+/// a model compiles in about the time of its larger program. --time-passes
+/// keeps them on the main thread, one after the other, as LLVM's pass
+/// timers are global.
+class BackEnds {
+public:
+  BackEnds(StageDumper &dumper, const char *argv0) : dumper(dumper), argv0(argv0) {}
+  BackEnds(const BackEnds &) = delete;
+  ~BackEnds() { wait(); }
+
+  void start(BackEndJob job) {
+    jobs.push_back(std::move(job)); // a deque: earlier jobs stay where they are
+    built.push_back(0);
+    BackEndJob &started = jobs.back();
+    char &ok = built.back();
+    if (llvm::TimePassesIsEnabled)
+      ok = build(started);
+    else
+      threads.emplace_back([this, &started, &ok] { ok = build(started); });
+  }
+
+  /// Waits for every back end; whether all built their program.
+  bool wait() {
+    for (std::thread &thread : threads)
+      thread.join();
+    threads.clear();
+    return llvm::all_of(built, [](char ok) { return ok != 0; });
+  }
+
+private:
+  /// -O3, the object file, and (unless --emit=obj) the linked program.
+  bool build(BackEndJob &job) {
+    std::unique_ptr<llvm::TargetMachine> machine = nn::createCPUTargetMachine(buildCPU);
+    if (!machine)
+      return false;
+    nn::optimizeLLVMModule(*job.module, *machine);
+    dumper.write(job.kind, "llvm-optimized", "ll",
+                 [&](llvm::raw_ostream &os) { job.module->print(os, nullptr); });
+    llvm::sys::fs::create_directories(outputDir);
+    llvm::SmallString<256> object(outputDir), program(outputDir);
+    llvm::sys::path::append(object, job.name + ".o");
+    llvm::sys::path::append(program, job.name);
+    if (failed(nn::writeObjectFile(*job.module, *machine, object)))
+      return false;
+    if (emits("obj"))
+      return true;
+    LogicalResult linked = nn::linkProgram(object, nn::findRuntimeLibrary(argv0), program);
+    llvm::sys::fs::remove(object);
+    return succeeded(linked);
+  }
+
+  StageDumper &dumper;
+  const char *argv0;
+  std::deque<BackEndJob> jobs;
+  std::deque<char> built;
+  std::vector<std::thread> threads;
+};
+
+LogicalResult translateProgram(Program &program, size_t index, size_t count, StageDumper &dumper,
+                               BackEnds &backEnds) {
   std::unique_ptr<llvm::TargetMachine> machine = nn::createCPUTargetMachine(buildCPU);
   if (!machine)
     return failure();
@@ -648,53 +716,8 @@ LogicalResult translateProgram(Program &program, size_t index, size_t count, Sta
     return success();
   }
   std::string name = nn::getModelName(*program.module).str() + "-" + program.kind;
-  jobs.push_back({program.kind, name, std::move(context), std::move(module)});
+  backEnds.start({program.kind, name, std::move(context), std::move(module)});
   return success();
-}
-
-/// Runs the back ends. A model's programs share nothing once they are LLVM
-/// IR (each has its own LLVMContext; each thread makes its own
-/// TargetMachine), so they are built on one thread each: on two cores a
-/// model with a train and an infer program compiles in about the time of
-/// the larger one. --time-passes keeps them on one thread, as LLVM's pass
-/// timers are global.
-bool runBackEnds(std::vector<BackEndJob> &jobs, StageDumper &dumper, const char *argv0) {
-  std::vector<char> ok(jobs.size(), 0);
-  auto build = [&](size_t i) {
-    BackEndJob &job = jobs[i];
-    std::unique_ptr<llvm::TargetMachine> machine = nn::createCPUTargetMachine(buildCPU);
-    if (!machine)
-      return;
-    nn::optimizeLLVMModule(*job.module, *machine);
-    dumper.write(job.kind, "llvm-optimized", "ll",
-                 [&](llvm::raw_ostream &os) { job.module->print(os, nullptr); });
-    llvm::sys::fs::create_directories(outputDir);
-    llvm::SmallString<256> object(outputDir), program(outputDir);
-    llvm::sys::path::append(object, job.name + ".o");
-    llvm::sys::path::append(program, job.name);
-    if (failed(nn::writeObjectFile(*job.module, *machine, object)))
-      return;
-    if (emits("obj")) {
-      ok[i] = 1;
-      return;
-    }
-    LogicalResult linked = nn::linkProgram(object, nn::findRuntimeLibrary(argv0), program);
-    llvm::sys::fs::remove(object);
-    ok[i] = succeeded(linked);
-  };
-  if (llvm::TimePassesIsEnabled) {
-    for (size_t i = 0; i < jobs.size(); ++i)
-      build(i);
-  } else {
-    std::vector<std::thread> threads;
-    for (size_t i = 1; i < jobs.size(); ++i)
-      threads.emplace_back(build, i);
-    if (!jobs.empty())
-      build(0);
-    for (std::thread &thread : threads)
-      thread.join();
-  }
-  return llvm::all_of(ok, [](char b) { return b != 0; });
 }
 
 } // namespace
@@ -761,7 +784,7 @@ int main(int argc, char **argv) {
   DefaultTimingManager timingManager;
   applyDefaultTimingManagerCLOptions(timingManager);
   TimingScope timing = timingManager.getRootScope();
-  std::vector<BackEndJob> jobs;
+  BackEnds backEnds(dumper, argv[0]);
   for (auto [i, program] : llvm::enumerate(*programs)) {
     TimingScope programTiming = timing.nest(program.kind + " program");
     FailureOr<bool> lowered =
@@ -769,7 +792,7 @@ int main(int argc, char **argv) {
     if (failed(lowered))
       return 1;
     TimingScope translation = programTiming.nest("translation to LLVM IR");
-    if (*lowered && failed(translateProgram(program, i, programs->size(), dumper, jobs)))
+    if (*lowered && failed(translateProgram(program, i, programs->size(), dumper, backEnds)))
       return 1;
   }
   if (emits("dot")) {
@@ -779,9 +802,11 @@ int main(int argc, char **argv) {
     nn::printGraphPicture(drawn, llvm::outs());
     return 0;
   }
-  TimingScope backEndTiming =
-      timing.nest("back end: LLVM -O3, objects, linking (one thread a program)");
-  bool built = runBackEnds(jobs, dumper, argv[0]);
+  // Each back end started when its program's LLVM IR was ready; what is
+  // timed here is the wait for the last ones.
+  TimingScope backEndTiming = timing.nest(
+      "back end: LLVM -O3, objects, linking (one thread a program; the wait after the middle ends)");
+  bool built = backEnds.wait();
   backEndTiming.stop();
   if (report && !report->write(reportFile))
     return 1;
