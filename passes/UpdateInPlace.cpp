@@ -61,17 +61,27 @@ Root rootKind(Value v, Block &body) {
   return Root::Other;
 }
 
+/// What the rewrites know of the body, computed once per change: each op's
+/// position, and the memref.get_globals of each symbol.
+struct BodyFacts {
+  explicit BodyFacts(Block &body) : index(nn::numberOps(body)) {
+    for (Operation &op : body)
+      if (auto global = dyn_cast<memref::GetGlobalOp>(op))
+        globals[global.getName()].push_back(global);
+  }
+  llvm::DenseMap<Operation *, int64_t> index;
+  llvm::DenseMap<StringRef, SmallVector<memref::GetGlobalOp>> globals;
+};
+
 /// Every value of the function that names the memory of `root`: its views,
 /// and for a global, every memref.get_global of the same symbol and theirs.
-SmallVector<Value> memoryOf(Value root, Block &body) {
+SmallVector<Value> memoryOf(Value root, const BodyFacts &facts) {
   auto global = root.getDefiningOp<memref::GetGlobalOp>();
   if (!global)
     return nn::collectAliases(root);
   SmallVector<Value> aliases;
-  for (Operation &op : body)
-    if (auto other = dyn_cast<memref::GetGlobalOp>(op))
-      if (other.getName() == global.getName())
-        llvm::append_range(aliases, nn::collectAliases(other.getResult()));
+  for (memref::GetGlobalOp other : facts.globals.lookup(global.getName()))
+    llvm::append_range(aliases, nn::collectAliases(other.getResult()));
   return aliases;
 }
 
@@ -110,11 +120,12 @@ bool copiesFreshToGlobal(memref::CopyOp copy, Block &body) {
 /// `from` (which writes `written`) on: nothing touches the global from
 /// `from` until the copy, except `from` itself reading the global element
 /// by element as it writes `written` (w -= ..., read before written).
-bool untouchedUntilCopy(Block &body, llvm::DenseMap<Operation *, int64_t> &index,
-                        memref::CopyOp copy, int64_t from, Value written) {
+bool untouchedUntilCopy(Block &body, BodyFacts &facts, memref::CopyOp copy, int64_t from,
+                        Value written) {
+  auto &index = facts.index;
   int64_t copyIndex = index[copy];
   for (const BufferAccess &access :
-       nn::collectAccesses(memoryOf(copy.getTarget(), body), body, index)) {
+       nn::collectAccesses(memoryOf(copy.getTarget(), facts), body, index)) {
     if (access.op == copy.getOperation() || access.index < from || access.index > copyIndex)
       continue;
     if (!(access.index == from && !access.writes &&
@@ -130,163 +141,165 @@ struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
       if (function.isExternal() || !function.getBody().hasOneBlock())
         return;
       Block &body = function.getBody().front();
-      // Each rewrite changes the accesses of others: redo the scan after it.
-      while (forwardOneCopy(body) || writeBackOneCopy(body) || retargetLastWriter(body) ||
-             refillOneCopy(body)) {
+      // Rounds until nothing changes. In a round, each rewrite in turn
+      // visits every copy in order; after a change, the facts (positions,
+      // globals) are computed again before the next copy, since each
+      // rewrite changes the accesses of others. (Restarting the scan from
+      // the top after every change made this pass quadratic in the number
+      // of copies: 0.23 s of a 64-layer network's compile.)
+      using Rewrite = bool (UpdateInPlace::*)(memref::CopyOp, Block &, BodyFacts &);
+      const Rewrite rewrites[] = {&UpdateInPlace::forwardCopy, &UpdateInPlace::writeBackCopy,
+                                  &UpdateInPlace::retargetLastWriter,
+                                  &UpdateInPlace::refillCopy};
+      bool changed = true;
+      while (changed) {
+        changed = false;
+        for (Rewrite rewrite : rewrites) {
+          auto facts = std::make_unique<BodyFacts>(body);
+          // Each rewrite erases at most the copy it is given.
+          for (auto copy : llvm::to_vector(body.getOps<memref::CopyOp>())) {
+            if ((this->*rewrite)(copy, body, *facts)) {
+              changed = true;
+              facts = std::make_unique<BodyFacts>(body);
+            }
+          }
+        }
       }
     });
   }
 
   /// Rewrite 1: `copy %src -> %dst`, %dst fresh and only read afterwards.
-  bool forwardOneCopy(Block &body) {
-    auto index = nn::numberOps(body);
-    for (Operation &op : body) {
-      auto copy = dyn_cast<memref::CopyOp>(op);
-      if (!copy)
+  bool forwardCopy(memref::CopyOp copy, Block &body, BodyFacts &facts) {
+    auto &index = facts.index;
+    Value src = copy.getSource(), dst = copy.getTarget();
+    if (rootKind(dst, body) != Root::Alloc || rootKind(src, body) == Root::Other ||
+        src.getType() != dst.getType() || !hasIdentityLayout(src))
+      return false;
+    bool escapes = false;
+    auto dstAccesses = nn::collectAccesses(nn::collectAliases(dst), body, index, &escapes);
+    int64_t lastRead = index[copy];
+    bool onlyRead = !escapes;
+    for (const BufferAccess &access : dstAccesses) {
+      if (access.op == copy.getOperation())
         continue;
-      Value src = copy.getSource(), dst = copy.getTarget();
-      if (rootKind(dst, body) != Root::Alloc || rootKind(src, body) == Root::Other ||
-          src.getType() != dst.getType() || !hasIdentityLayout(src))
-        continue;
-      bool escapes = false;
-      auto dstAccesses = nn::collectAccesses(nn::collectAliases(dst), body, index, &escapes);
-      int64_t lastRead = index[copy];
-      bool onlyRead = !escapes;
-      for (const BufferAccess &access : dstAccesses) {
-        if (access.op == copy.getOperation())
-          continue;
-        if (access.writes || access.index < index[copy])
-          onlyRead = false;
-        lastRead = std::max(lastRead, access.index);
-      }
-      if (!onlyRead)
-        continue;
-      bool srcStable = true;
-      for (const BufferAccess &access :
-           nn::collectAccesses(memoryOf(src, body), body, index))
-        if (access.writes && access.index > index[copy] && access.index <= lastRead)
-          srcStable = false;
-      if (!srcStable)
-        continue;
-      Operation *alloc = dst.getDefiningOp();
-      copy.erase();
-      dst.replaceAllUsesWith(src);
-      alloc->erase();
-      return true;
+      if (access.writes || access.index < index[copy])
+        onlyRead = false;
+      lastRead = std::max(lastRead, access.index);
     }
-    return false;
+    if (!onlyRead)
+      return false;
+    bool srcStable = true;
+    for (const BufferAccess &access :
+         nn::collectAccesses(memoryOf(src, facts), body, index))
+      if (access.writes && access.index > index[copy] && access.index <= lastRead)
+        srcStable = false;
+    if (!srcStable)
+      return false;
+    Operation *alloc = dst.getDefiningOp();
+    copy.erase();
+    dst.replaceAllUsesWith(src);
+    alloc->erase();
+    return true;
   }
 
   /// Rewrite 2: `copy %new -> %g`, computing %new in %g's memory.
-  bool writeBackOneCopy(Block &body) {
-    auto index = nn::numberOps(body);
-    for (Operation &op : body) {
-      auto copy = dyn_cast<memref::CopyOp>(op);
-      if (!copy || !copiesFreshToGlobal(copy, body))
-        continue;
-      Value fresh = copy.getSource(), global = copy.getTarget();
-      bool escapes = false;
-      auto freshAccesses = nn::collectAccesses(nn::collectAliases(fresh), body, index, &escapes);
-      int64_t copyIndex = index[copy];
-      if (escapes || freshAccesses.front().index >= copyIndex ||
-          llvm::any_of(freshAccesses, [&](const BufferAccess &a) {
-            return a.index > copyIndex || (a.index == copyIndex && a.op != copy);
-          }))
-        continue;
-      const BufferAccess &firstWrite = freshAccesses.front();
-      if (!untouchedUntilCopy(body, index, copy, firstWrite.index, fresh))
-        continue;
-      // The global must be visible where the fresh buffer was allocated.
-      global.getDefiningOp()->moveBefore(&body.front());
-      Operation *alloc = fresh.getDefiningOp();
-      copy.erase();
-      fresh.replaceAllUsesWith(global);
-      alloc->erase();
-      return true;
-    }
-    return false;
+  bool writeBackCopy(memref::CopyOp copy, Block &body, BodyFacts &facts) {
+    auto &index = facts.index;
+    if (!copiesFreshToGlobal(copy, body))
+      return false;
+    Value fresh = copy.getSource(), global = copy.getTarget();
+    bool escapes = false;
+    auto freshAccesses = nn::collectAccesses(nn::collectAliases(fresh), body, index, &escapes);
+    int64_t copyIndex = index[copy];
+    if (escapes || freshAccesses.front().index >= copyIndex ||
+        llvm::any_of(freshAccesses, [&](const BufferAccess &a) {
+          return a.index > copyIndex || (a.index == copyIndex && a.op != copy);
+        }))
+      return false;
+    const BufferAccess &firstWrite = freshAccesses.front();
+    if (!untouchedUntilCopy(body, facts, copy, firstWrite.index, fresh))
+      return false;
+    // The global must be visible where the fresh buffer was allocated.
+    global.getDefiningOp()->moveBefore(&body.front());
+    Operation *alloc = fresh.getDefiningOp();
+    copy.erase();
+    fresh.replaceAllUsesWith(global);
+    alloc->erase();
+    return true;
   }
 
   /// Rewrite 2b: `copy %buffer -> %g` where %buffer held other values
   /// before (bufferization reuses the gradient's buffer for the new weight):
   /// the op that writes its last value, if elementwise, writes %g instead,
   /// and the reads of that value before the copy read %g.
-  bool retargetLastWriter(Block &body) {
-    auto index = nn::numberOps(body);
-    for (Operation &op : body) {
-      auto copy = dyn_cast<memref::CopyOp>(op);
-      if (!copy || !copiesFreshToGlobal(copy, body))
-        continue;
-      Value buffer = copy.getSource(), global = copy.getTarget();
-      bool escapes = false;
-      auto accesses = nn::collectAccesses(nn::collectAliases(buffer), body, index, &escapes);
-      int64_t copyIndex = index[copy];
-      const BufferAccess *lastWrite = nullptr;
-      for (const BufferAccess &access : accesses)
-        if (access.writes && access.index < copyIndex)
-          lastWrite = &access;
-      if (escapes || !lastWrite || lastWrite->value != buffer)
-        continue;
-      auto writer = dyn_cast<linalg::GenericOp>(lastWrite->op);
-      if (!writer || writer.getNumParallelLoops() != writer.getNumLoops())
-        continue;
-      OpOperand *init = nullptr;
-      for (OpOperand &out : writer.getDpsInitsMutable())
-        if (out.get() == buffer && writer.getMatchingIndexingMap(&out).isIdentity() &&
-            !writer.payloadUsesValueFromOperand(&out))
-          init = &out;
-      if (!init)
-        continue;
-      // After the writer: only direct reads, all before the copy.
-      int64_t writerIndex = lastWrite->index;
-      bool laterReadsOnly = llvm::all_of(accesses, [&](const BufferAccess &a) {
-        if (a.index <= writerIndex || a.op == copy.getOperation())
-          return true;
-        return a.index < copyIndex && !a.writes && a.value == buffer;
-      });
-      if (!laterReadsOnly)
-        continue;
-      if (!untouchedUntilCopy(body, index, copy, writerIndex, buffer))
-        continue;
-      global.getDefiningOp()->moveBefore(&body.front());
-      init->set(global);
-      for (OpOperand &use : llvm::make_early_inc_range(buffer.getUses())) {
-        Operation *top = body.findAncestorOpInBlock(*use.getOwner());
-        if (top && index[top] > writerIndex && index[top] < copyIndex)
-          use.set(global);
-      }
-      copy.erase();
-      return true;
+  bool retargetLastWriter(memref::CopyOp copy, Block &body, BodyFacts &facts) {
+    auto &index = facts.index;
+    if (!copiesFreshToGlobal(copy, body))
+      return false;
+    Value buffer = copy.getSource(), global = copy.getTarget();
+    bool escapes = false;
+    auto accesses = nn::collectAccesses(nn::collectAliases(buffer), body, index, &escapes);
+    int64_t copyIndex = index[copy];
+    const BufferAccess *lastWrite = nullptr;
+    for (const BufferAccess &access : accesses)
+      if (access.writes && access.index < copyIndex)
+        lastWrite = &access;
+    if (escapes || !lastWrite || lastWrite->value != buffer)
+      return false;
+    auto writer = dyn_cast<linalg::GenericOp>(lastWrite->op);
+    if (!writer || writer.getNumParallelLoops() != writer.getNumLoops())
+      return false;
+    OpOperand *init = nullptr;
+    for (OpOperand &out : writer.getDpsInitsMutable())
+      if (out.get() == buffer && writer.getMatchingIndexingMap(&out).isIdentity() &&
+          !writer.payloadUsesValueFromOperand(&out))
+        init = &out;
+    if (!init)
+      return false;
+    // After the writer: only direct reads, all before the copy.
+    int64_t writerIndex = lastWrite->index;
+    bool laterReadsOnly = llvm::all_of(accesses, [&](const BufferAccess &a) {
+      if (a.index <= writerIndex || a.op == copy.getOperation())
+        return true;
+      return a.index < copyIndex && !a.writes && a.value == buffer;
+    });
+    if (!laterReadsOnly)
+      return false;
+    if (!untouchedUntilCopy(body, facts, copy, writerIndex, buffer))
+      return false;
+    global.getDefiningOp()->moveBefore(&body.front());
+    init->set(global);
+    for (OpOperand &use : llvm::make_early_inc_range(buffer.getUses())) {
+      Operation *top = body.findAncestorOpInBlock(*use.getOwner());
+      if (top && index[top] > writerIndex && index[top] < copyIndex)
+        use.set(global);
     }
-    return false;
+    copy.erase();
+    return true;
   }
 
   /// Rewrite 3: `copy %filled -> %dst` where %filled holds one fill.
-  bool refillOneCopy(Block &body) {
-    auto index = nn::numberOps(body);
-    for (Operation &op : body) {
-      auto copy = dyn_cast<memref::CopyOp>(op);
-      if (!copy || rootKind(copy.getSource(), body) != Root::Alloc)
-        continue;
-      Value filled = copy.getSource();
-      auto accesses = nn::collectAccesses(nn::collectAliases(filled), body, index);
-      auto fill = dyn_cast<linalg::FillOp>(accesses.front().op);
-      int64_t fillIndex = accesses.front().index, copyIndex = index[copy];
-      if (!fill || fill.getOutputs().front() != filled ||
-          llvm::any_of(accesses, [&](const BufferAccess &a) {
-            return a.writes && a.index > fillIndex && a.index <= copyIndex;
-          }))
-        continue;
-      OpBuilder b(copy);
-      b.create<linalg::FillOp>(copy.getLoc(), fill.getInputs(), ValueRange{copy.getTarget()});
-      copy.erase();
-      if (filled.hasOneUse() && filled.getUses().begin()->getOwner() == fill) {
-        fill.erase();
-        filled.getDefiningOp()->erase();
-      }
-      return true;
+  bool refillCopy(memref::CopyOp copy, Block &body, BodyFacts &facts) {
+    auto &index = facts.index;
+    if (rootKind(copy.getSource(), body) != Root::Alloc)
+      return false;
+    Value filled = copy.getSource();
+    auto accesses = nn::collectAccesses(nn::collectAliases(filled), body, index);
+    auto fill = dyn_cast<linalg::FillOp>(accesses.front().op);
+    int64_t fillIndex = accesses.front().index, copyIndex = index[copy];
+    if (!fill || fill.getOutputs().front() != filled ||
+        llvm::any_of(accesses, [&](const BufferAccess &a) {
+          return a.writes && a.index > fillIndex && a.index <= copyIndex;
+        }))
+      return false;
+    OpBuilder b(copy);
+    b.create<linalg::FillOp>(copy.getLoc(), fill.getInputs(), ValueRange{copy.getTarget()});
+    copy.erase();
+    if (filled.hasOneUse() && filled.getUses().begin()->getOwner() == fill) {
+      fill.erase();
+      filled.getDefiningOp()->erase();
     }
-    return false;
+    return true;
   }
 };
 
