@@ -66,6 +66,7 @@ buildGraphStages(int64_t batch, std::function<void(OpPassManager &)> targetTenso
          bufferize.setFunctionBoundaryTypeConversion(
              bufferization::LayoutMapOption::IdentityLayoutMap);
          pm.addPass(bufferization::createOneShotBufferizePass(bufferize)); // tensor -> memref
+         pm.addPass(createNNOrderConstantsPass());          // the same names every run
          pm.addPass(createNNUpdateInPlacePass());           // no copies around variable updates
          pm.addPass(createNNFuseAdjacentElementwisePass()); // Adam's m, v, w: one loop
          pm.addPass(createNNPlanMemoryPass());              // temporaries -> views of one arena

@@ -187,4 +187,18 @@ def NNUpdateInPlacePass : Pass<"nn-update-in-place", "mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def NNOrderConstantsPass : Pass<"nn-order-constants", "mlir::ModuleOp"> {
+  let summary = "Name and order the constants' globals by their first use";
+  let description = [{
+    Runs after one-shot bufferization, which names the globals it makes for
+    constant tensors (`@__constant_4xi64`, `@__constant_4xi64_0`, ...) in an
+    order that changes from run to run (MLIR 19 visits a module's functions
+    in the order of a map keyed by address). Renames them by first use
+    (functions in module order, ops in order: each type's first gets the
+    plain name, then `_0`, `_1`, ...) and puts them in that order at the top
+    of the module, so that a program prints the same IR every time.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // NN_PASSES_TD
