@@ -15,8 +15,9 @@
 //
 // with the image cut to the window positions im2col reads (its padding
 // offsets become a tensor.extract_slice, a view once bufferized). The
-// input gradient is the forward convolution of the spread gradient with the
-// flipped filter, so it is matched by the first form. nn-matmul-microkernel
+// input gradient is the forward convolution of the padded gradient with
+// the flipped filter (one per phase for a strided convolution), so it is
+// matched by the first form. nn-matmul-microkernel
 // then runs both forms on its register tile (a direct convolution); what it
 // cannot (f64, dynamic shapes) becomes loops. The patch matrices disappear
 // from the memory plan. Runs on tensors, before bufferization: the GPU

@@ -97,39 +97,110 @@ struct Conv2DBackpropFilterLowering : OpConversionPattern<nn::Conv2DBackpropFilt
   }
 };
 
-/// dx: the gradient spread back over the padded image is a stride-1
-/// convolution of g, placed every s positions (zeros between) after KH-1 rows
-/// and KW-1 columns of zeros, with the filter flipped in space and its
-/// channels swapped. Only the positions of the image proper are wanted, so the
-/// patches start at the padding's (top, left) and cover H x W.
+/// The flipped filter of one phase: flipped[j, i, o, c] =
+/// w[ay + sy*(JY-1-j), ax + sx*(JX-1-i), c, o], for j < JY, i < JX: the filter
+/// rows ay, ay + sy, ... (and columns) of the phase, in reverse order, its
+/// channels swapped. With (ay, ax) = (0, 0), strides 1 and all the filter's
+/// taps, the whole filter flipped in space.
+Value flippedFilter(OpBuilder &b, Location loc, Value w, int64_t ay, int64_t ax, int64_t JY,
+                    int64_t JX, int64_t sy, int64_t sx) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType wType = tensorTypeOf(w);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  auto type = RankedTensorType::get({JY, JX, wType.getDimSize(3), wType.getDimSize(2)},
+                                    wType.getElementType());
+  AffineMap map = AffineMap::get(4, 0,
+                                 {getAffineConstantExpr(ay + sy * (JY - 1), ctx) - d(0) * sy,
+                                  getAffineConstantExpr(ax + sx * (JX - 1), ctx) - d(1) * sx, d(3),
+                                  d(2)},
+                                 ctx);
+  return buildMap(b, loc, type, w, {map}, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+/// One phase of a strided convolution's input gradient along one dimension
+/// (rows; columns alike). Forward, out[oy] reads padded row oy*s + a for
+/// the filter rows a < K, so the gradient of padded row P = iy + top is
+/// the sum of g[oy] * w[a] over oy*s + a = P. Write P = q*s + p (0 <= p < s):
+/// then a = p + s*j and oy = q - j, so
+///     dP[q*s + p] = sum_{j < J} g[q - j] * w[p + s*j],   J = ceil((K - p) / s):
+/// for each phase p, a stride-1 convolution of g (padded by J-1 zeros in
+/// front) with the filter rows p, p + s, ... flipped; no zeros of a spread
+/// gradient are multiplied. The image rows of phase p are iy = q*s + p - top.
+struct Phase {
+  int64_t p;      // (iy + top) mod s
+  int64_t taps;   // J: the filter rows of the phase
+  int64_t qFirst; // q of its first image row
+  int64_t rows;   // its image rows: iy = first, first + s, ...
+  int64_t first;
+};
+
+SmallVector<Phase> phasesOf(int64_t size, int64_t K, int64_t s, int64_t top) {
+  SmallVector<Phase> phases;
+  for (int64_t p = 0; p < s; ++p) {
+    int64_t taps = p < K ? (K - p + s - 1) / s : 0;
+    int64_t qFirst = top > p ? (top - p + s - 1) / s : 0;
+    int64_t lastP = top + size - 1 - p; // the last image row's P - p
+    int64_t rows = lastP < 0 ? 0 : lastP / s - qFirst + 1;
+    if (taps > 0 && rows > 0) // else the phase's rows get no gradient: zeros
+      phases.push_back({p, taps, qFirst, rows, qFirst * s + p - top});
+  }
+  return phases;
+}
+
+/// dx. Stride 1: the gradient, after KH-1 rows and KW-1 columns of zeros, is
+/// convolved with the filter flipped in space and its channels swapped;
+/// only the positions of the image proper are wanted, so the patches start
+/// at the padding's (top, left) and cover H x W. Stride s > 1: one such
+/// convolution per phase (py, px) of Phase, each on the gradient itself
+/// with a flipped sub-filter of ceil(K/s) or fewer taps, its result placed
+/// every s rows and columns of dx; spreading g with zeros between its
+/// positions instead would multiply s*s - 1 zeros for every value.
 struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInputOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(nn::Conv2DBackpropInputOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     RankedTensorType type = op.getType(), wType = op.getW().getType();
     int64_t kh = wType.getDimSize(0), kw = wType.getDimSize(1);
     ArrayRef<int64_t> s = op.getStrides();
     Window window(type, kh, kw, s, op.getPadding());
-    int64_t hp = window.paddedH(), wp = window.paddedW();
-    Value spread = placeInZeros(rewriter, loc, adaptor.getG(), hp + kh - 1, wp + kw - 1, kh - 1,
-                                kw - 1, s[0], s[1]);
-    // flipped[a, b, o, c] = w[kh-1-a, kw-1-b, c, o]
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    auto flippedType = RankedTensorType::get({kh, kw, wType.getDimSize(3), wType.getDimSize(2)},
-                                             rewriter.getF32Type());
-    Value flipped =
-        buildMap(rewriter, loc, flippedType, adaptor.getW(),
-                 {AffineMap::get(4, 0,
-                                 {getAffineConstantExpr(kh - 1, ctx) - d(0),
-                                  getAffineConstantExpr(kw - 1, ctx) - d(1), d(3), d(2)},
-                                 ctx)},
-                 [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-    Value patches = im2col(rewriter, loc, spread, type.getDimSize(1), type.getDimSize(2), kh, kw, 1,
-                           1, window.top, window.left);
-    Value rows = matmulOf(rewriter, loc, patches, filterMatrix(rewriter, loc, flipped));
-    rewriter.replaceOp(op, rowsToImage(rewriter, loc, rows, type));
+    Value g = adaptor.getG();
+    if (s[0] == 1 && s[1] == 1) {
+      Value padded = placeInZeros(rewriter, loc, g, window.paddedH() + kh - 1,
+                                  window.paddedW() + kw - 1, kh - 1, kw - 1);
+      Value flipped = flippedFilter(rewriter, loc, adaptor.getW(), 0, 0, kh, kw, 1, 1);
+      Value patches = im2col(rewriter, loc, padded, type.getDimSize(1), type.getDimSize(2), kh, kw,
+                             1, 1, window.top, window.left);
+      Value rows = matmulOf(rewriter, loc, patches, filterMatrix(rewriter, loc, flipped));
+      rewriter.replaceOp(op, rowsToImage(rewriter, loc, rows, type));
+      return success();
+    }
+    int64_t N = type.getDimSize(0), C = type.getDimSize(3);
+    Value dx = filledTensor(rewriter, loc, type, constantFloat(rewriter, loc, 0.0));
+    for (const Phase &y : phasesOf(window.H, kh, s[0], window.top)) {
+      for (const Phase &x : phasesOf(window.W, kw, s[1], window.left)) {
+        // g with J-1 zeros in front, long enough for the last window.
+        int64_t outerH = std::max(window.OH, y.qFirst + y.rows) + y.taps - 1;
+        int64_t outerW = std::max(window.OW, x.qFirst + x.rows) + x.taps - 1;
+        Value padded = placeInZeros(rewriter, loc, g, outerH, outerW, y.taps - 1, x.taps - 1);
+        Value flipped =
+            flippedFilter(rewriter, loc, adaptor.getW(), y.p, x.p, y.taps, x.taps, s[0], s[1]);
+        Value patches = im2col(rewriter, loc, padded, y.rows, x.rows, y.taps, x.taps, 1, 1,
+                               y.qFirst, x.qFirst);
+        Value rows = matmulOf(rewriter, loc, patches, filterMatrix(rewriter, loc, flipped));
+        auto phaseType = RankedTensorType::get({N, y.rows, x.rows, C}, type.getElementType());
+        Value image = rowsToImage(rewriter, loc, rows, phaseType);
+        SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(y.first),
+                                             rewriter.getIndexAttr(x.first),
+                                             rewriter.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(N), rewriter.getIndexAttr(y.rows),
+                                           rewriter.getIndexAttr(x.rows), rewriter.getIndexAttr(C)};
+        SmallVector<OpFoldResult> strides = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(s[0]),
+                                             rewriter.getIndexAttr(s[1]), rewriter.getIndexAttr(1)};
+        dx = rewriter.create<tensor::InsertSliceOp>(loc, image, dx, offsets, sizes, strides);
+      }
+    }
+    rewriter.replaceOp(op, dx);
     return success();
   }
 };
