@@ -186,8 +186,11 @@ void writeRows(const Function &fn, const OutputRows &rows, const std::string &ou
 /// calls it N/10 + 1 times to warm the caches (and the thread pool), then
 /// times N calls one by one and prints the median, the range and the items
 /// per second at the median:
-///   benchmark: infer, batch 100, 200 calls: median 812.0 us (min 790.1,
-///   max 1020.3), 123152 items/s
+///   benchmark: infer, batch 100, 200 calls: median 812.041 us (min 790.125,
+///   max 1020.307), 123146 items/s
+/// Times to the nanosecond: a small network's forward pass takes tens of
+/// nanoseconds (sigmoid_network: 0.05 us), which one decimal of a
+/// microsecond printed as 0.0.
 /// The median, not the mean: one call preempted by another process on a
 /// shared machine moves a mean but not a median.
 void benchmark(const Function &fn, const Feeds &data, int64_t calls) {
@@ -203,7 +206,7 @@ void benchmark(const Function &fn, const Feeds &data, int64_t calls) {
   }
   std::sort(us.begin(), us.end());
   double median = calls % 2 ? us[calls / 2] : (us[calls / 2 - 1] + us[calls / 2]) / 2;
-  std::printf("benchmark: %s, batch %lld, %lld calls: median %.1f us (min %.1f, max %.1f), "
+  std::printf("benchmark: %s, batch %lld, %lld calls: median %.3f us (min %.3f, max %.3f), "
               "%.0f items/s\n",
               fn.desc->name, (long long)batch, (long long)calls, median, us.front(), us.back(),
               batch * 1e6 / median);

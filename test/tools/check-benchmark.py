@@ -25,8 +25,8 @@ for line, (function, batch) in zip(lines, expected):
         sys.exit("%r: expected %s, batch %d, %d calls" % (line, function, batch, calls))
     if not 0 < low <= median <= high:
         sys.exit("%r: min <= median <= max does not hold" % line)
-    # The median is printed to 0.1 us: the rate may differ by that much.
-    slack = batch * 1e6 / max(median - 0.05, 1e-9) - batch * 1e6 / (median + 0.05)
+    # The median is printed to 0.001 us: the rate may differ by that much.
+    slack = batch * 1e6 / max(median - 0.0005, 1e-9) - batch * 1e6 / (median + 0.0005)
     if abs(rate - batch * 1e6 / median) > slack + 1:
         sys.exit("%r: %g items/s is not batch / median" % (line, rate))
 print("ok: %d benchmark lines" % len(lines))
