@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 #include <sys/stat.h>
@@ -66,6 +67,29 @@ public:
       done += n;
     }
     return done;
+  }
+
+  /// How many bytes the file holds once decompressed, as a hint: a plain
+  /// file's size, or a gzip file's own record of it (its last four bytes,
+  /// the size mod 2^32; wrong for files over 4 GiB or of several members).
+  /// 0 when unknown. Nothing is trusted to it but the size of a reservation.
+  uint64_t sizeHint() const {
+    std::FILE *raw = std::fopen(path.c_str(), "rb");
+    if (!raw)
+      return 0;
+    unsigned char magic[2] = {0, 0}, tail[4];
+    uint64_t size = 0;
+    bool gzip = std::fread(magic, 1, 2, raw) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (std::fseek(raw, 0, SEEK_END) == 0) {
+      long end = std::ftell(raw);
+      if (!gzip)
+        size = end > 0 ? (uint64_t)end : 0;
+      else if (end >= 4 && std::fseek(raw, -4, SEEK_END) == 0 && std::fread(tail, 1, 4, raw) == 4)
+        size = (uint64_t)tail[0] | (uint64_t)tail[1] << 8 | (uint64_t)tail[2] << 16 |
+               (uint64_t)tail[3] << 24;
+    }
+    std::fclose(raw);
+    return size;
   }
 
 private:
@@ -148,8 +172,17 @@ Dataset loadIDX(const std::string &path) {
   }
   if (count > kMaxValues)
     throw Error(path + ": the IDX header promises more than 2^32 values");
-  // Grown as the data arrive, not allocated from the header's promise.
-  ds.values.reserve(std::min<uint64_t>(count, uint64_t(1) << 24));
+  // Grown as the data arrive, not allocated from the header's promise, but
+  // reserved at once for as many values as the file seems to hold (its
+  // size, decompressed: GzReader::sizeHint), at most 2^28 (1 GiB of
+  // float; a reservation touches no memory until it is filled). Growing
+  // by doubling copied the values to an array twice as large: at the copy
+  // both were in memory, and fashion_softmax-train's peak resident memory
+  // was 385 MB against 254 MB with the reservation (the training images
+  // are 188 MB as float).
+  uint64_t headerBytes = 4 + 4 * (uint64_t)rank, hint = in.sizeHint();
+  uint64_t likely = hint > headerBytes ? (hint - headerBytes) / width : 0;
+  ds.values.reserve(std::min({count, likely, uint64_t(1) << 28}));
   std::vector<unsigned char> chunk((size_t)width << 14);
   size_t done = 0;
   while (done < count) {

@@ -74,6 +74,40 @@ TEST(IDX, GzipIsReadTransparently) {
   EXPECT_EQ(ds.values, (std::vector<float>{7, 0, 9}));
 }
 
+// The values are reserved at once for what the file holds (not grown by
+// doubling, which held two arrays at the copy: the peak memory of a train
+// program), beyond the 2^24 values reserved from the header alone.
+TEST(IDX, ValuesAreReservedForWhatTheFileHolds) {
+  std::string path = tempPath("large-idx1-ubyte");
+  const size_t count = (size_t(1) << 24) + 8;
+  writeBytes(path, idxBytes({(uint32_t)count}, std::vector<unsigned char>(count, 3)));
+  Dataset ds = loadIDX(path);
+  EXPECT_EQ(ds.values.size(), count);
+  EXPECT_EQ(ds.values.capacity(), count);
+  EXPECT_EQ(ds.values[count - 1], 3.0f);
+}
+
+// A gzip file's record of its size (its last four bytes) sizes the
+// reservation; zlib checks it at the end of the data, so a wrong one is a
+// read error naming the file (and a huge one reserves no more than the
+// header asks for), never a crash.
+TEST(IDX, WrongGzipSizeRecordIsAnErrorNamingTheFile) {
+  for (uint32_t record : {0u, 2u, 0xffffffffu}) {
+    std::string path = tempPath("labels-hint-idx1-ubyte.gz");
+    writeGzip(path, idxBytes({3}, {7, 0, 9}));
+    std::FILE *f = std::fopen(path.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, -4, SEEK_END);
+    unsigned char le[4] = {(unsigned char)record, (unsigned char)(record >> 8),
+                           (unsigned char)(record >> 16), (unsigned char)(record >> 24)};
+    std::fwrite(le, 1, 4, f);
+    std::fclose(f);
+    EXPECT_EQ(errorOf([&] { loadIDX(path); }),
+              path + ": read error: " + path + ": incorrect length check")
+        << "size record " << record;
+  }
+}
+
 TEST(IDX, TruncatedDataIsAnErrorNamingTheFile) {
   std::string path = tempPath("short-idx1-ubyte");
   writeBytes(path, idxBytes({4}, {1, 2}));
