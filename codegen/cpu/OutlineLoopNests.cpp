@@ -36,7 +36,6 @@
 #include "codegen/cpu/Recompute.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -88,10 +87,7 @@ struct OutlineLoopNests : nn::impl::NNOutlineLoopNestsPassBase<OutlineLoopNests>
     auto nest = b.create<func::FuncOp>(
         loc, (parent.getSymName() + "_loop_" + Twine(counter)).str(), type);
     nest.setPrivate();
-    // Becomes llvm.func's `no_inline` (FuncToLLVM keeps the attribute).
-    nest->setAttr(LLVM::LLVMFuncOp::getNoInlineAttrName(
-                      OperationName(LLVM::LLVMFuncOp::getOperationName(), &getContext())),
-                  b.getUnitAttr());
+    nn::markNoInline(nest);
     symbols.insert(nest);
     Block *entry = nest.addEntryBlock();
     b.setInsertionPointToStart(entry);

@@ -4,13 +4,16 @@
 // move a loop into a function of its own that takes no buffers as
 // arguments: every buffer of a program is a memref global or a view of the
 // arena (nn-plan-memory), so what the loop reads from outside can be
-// computed again inside the new function instead of being passed.
+// computed again inside the new function instead of being passed. Also
+// what they and nn-share-kernels share: keeping such functions out of line.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef NNC_CODEGEN_CPU_RECOMPUTE_H
 #define NNC_CODEGEN_CPU_RECOMPUTE_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
@@ -45,6 +48,16 @@ inline mlir::Value recompute(mlir::Value v, mlir::OpBuilder &b, mlir::IRMapping 
     recompute(operand, b, mapping);
   mlir::Operation *copy = b.clone(*def, mapping);
   return copy->getResult(mlir::cast<mlir::OpResult>(v).getResultNumber());
+}
+
+/// Keeps an outlined function out of line: its `no_inline` attribute
+/// becomes llvm.func's (FuncToLLVM keeps it), LLVM's noinline. Inlined
+/// back, the outlined functions would make the long function again.
+inline void markNoInline(mlir::func::FuncOp func) {
+  mlir::MLIRContext *ctx = func.getContext();
+  func->setAttr(mlir::LLVM::LLVMFuncOp::getNoInlineAttrName(mlir::OperationName(
+                    mlir::LLVM::LLVMFuncOp::getOperationName(), ctx)),
+                mlir::UnitAttr::get(ctx));
 }
 
 } // namespace nn

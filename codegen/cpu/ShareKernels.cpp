@@ -53,11 +53,9 @@
 #include "codegen/cpu/Recompute.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -202,10 +200,7 @@ struct ShareKernels : nn::impl::NNShareKernelsPassBase<ShareKernels> {
     auto kernel = b.create<func::FuncOp>(func.getLoc(), "nnc_kernel",
                                          FunctionType::get(&getContext(), inputs, {}));
     kernel.setPrivate();
-    // Becomes llvm.func's `no_inline` (FuncToLLVM keeps the attribute).
-    kernel->setAttr(LLVM::LLVMFuncOp::getNoInlineAttrName(
-                        OperationName(LLVM::LLVMFuncOp::getOperationName(), &getContext())),
-                    b.getUnitAttr());
+    nn::markNoInline(kernel);
     Block *entry = kernel.addEntryBlock();
     IRMapping mapping;
     for (auto [from, to] : llvm::zip(body.getArguments(), entry->getArguments()))

@@ -117,6 +117,21 @@ Value flippedFilter(OpBuilder &b, Location loc, Value w, int64_t ay, int64_t ax,
   return buildMap(b, loc, type, w, {map}, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
 }
 
+/// image[n, y, x, c] = sum over j < JY, i < JX, o of
+///   padded[n, y + top + j, x + left + i, o] * flipped[j, i, o, c]
+/// for the filter taps of flippedFilter(w, ay, ax, JY, JX, sy, sx): one
+/// convolution of the input gradient, an image of `type` ([N, rows, cols, C]),
+/// as im2col and a matmul.
+Value flippedConvolution(OpBuilder &b, Location loc, Value padded, Value w, int64_t ay, int64_t ax,
+                         int64_t JY, int64_t JX, int64_t sy, int64_t sx, int64_t top, int64_t left,
+                         RankedTensorType type) {
+  Value flipped = flippedFilter(b, loc, w, ay, ax, JY, JX, sy, sx);
+  Value patches =
+      im2col(b, loc, padded, type.getDimSize(1), type.getDimSize(2), JY, JX, 1, 1, top, left);
+  Value rows = matmulOf(b, loc, patches, filterMatrix(b, loc, flipped));
+  return rowsToImage(b, loc, rows, type);
+}
+
 /// One phase of a strided convolution's input gradient along one dimension
 /// (rows; columns alike). Forward, out[oy] reads padded row oy*s + a for
 /// the filter rows a < K, so the gradient of padded row P = iy + top is
@@ -168,11 +183,8 @@ struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInput
     if (s[0] == 1 && s[1] == 1) {
       Value padded = placeInZeros(rewriter, loc, g, window.paddedH() + kh - 1,
                                   window.paddedW() + kw - 1, kh - 1, kw - 1);
-      Value flipped = flippedFilter(rewriter, loc, adaptor.getW(), 0, 0, kh, kw, 1, 1);
-      Value patches = im2col(rewriter, loc, padded, type.getDimSize(1), type.getDimSize(2), kh, kw,
-                             1, 1, window.top, window.left);
-      Value rows = matmulOf(rewriter, loc, patches, filterMatrix(rewriter, loc, flipped));
-      rewriter.replaceOp(op, rowsToImage(rewriter, loc, rows, type));
+      rewriter.replaceOp(op, flippedConvolution(rewriter, loc, padded, adaptor.getW(), 0, 0, kh, kw,
+                                                1, 1, window.top, window.left, type));
       return success();
     }
     int64_t N = type.getDimSize(0), C = type.getDimSize(3);
@@ -183,13 +195,9 @@ struct Conv2DBackpropInputLowering : OpConversionPattern<nn::Conv2DBackpropInput
         int64_t outerH = std::max(window.OH, y.qFirst + y.rows) + y.taps - 1;
         int64_t outerW = std::max(window.OW, x.qFirst + x.rows) + x.taps - 1;
         Value padded = placeInZeros(rewriter, loc, g, outerH, outerW, y.taps - 1, x.taps - 1);
-        Value flipped =
-            flippedFilter(rewriter, loc, adaptor.getW(), y.p, x.p, y.taps, x.taps, s[0], s[1]);
-        Value patches = im2col(rewriter, loc, padded, y.rows, x.rows, y.taps, x.taps, 1, 1,
-                               y.qFirst, x.qFirst);
-        Value rows = matmulOf(rewriter, loc, patches, filterMatrix(rewriter, loc, flipped));
         auto phaseType = RankedTensorType::get({N, y.rows, x.rows, C}, type.getElementType());
-        Value image = rowsToImage(rewriter, loc, rows, phaseType);
+        Value image = flippedConvolution(rewriter, loc, padded, adaptor.getW(), y.p, x.p, y.taps,
+                                         x.taps, s[0], s[1], y.qFirst, x.qFirst, phaseType);
         SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), rewriter.getIndexAttr(y.first),
                                              rewriter.getIndexAttr(x.first),
                                              rewriter.getIndexAttr(0)};

@@ -618,13 +618,6 @@ FailureOr<bool> emitKernels(Program &program, const llvm::Module *kernels, size_
   return true;
 }
 
-class BackEnds;
-
-/// Translates a program in the LLVM dialect to LLVM IR; with --emit=llvm,
-/// optimises and prints it instead of starting its back end.
-LogicalResult translateProgram(Program &program, size_t index, size_t count, StageDumper &dumper,
-                               BackEnds &backEnds);
-
 /// The back ends of a model's programs. A model's programs share nothing
 /// once they are LLVM IR (each has its own LLVMContext; each thread makes
 /// its own TargetMachine), so each program's back end starts on a thread
@@ -687,6 +680,8 @@ private:
   std::vector<std::thread> threads;
 };
 
+/// Translates a program in the LLVM dialect to LLVM IR; with --emit=llvm,
+/// optimises and prints it instead of starting its back end.
 LogicalResult translateProgram(Program &program, size_t index, size_t count, StageDumper &dumper,
                                BackEnds &backEnds) {
   std::unique_ptr<llvm::TargetMachine> machine = nn::createCPUTargetMachine(buildCPU);
