@@ -155,12 +155,12 @@ struct UpdateInPlace : nn::impl::NNUpdateInPlacePassBase<UpdateInPlace> {
       while (changed) {
         changed = false;
         for (Rewrite rewrite : rewrites) {
-          auto facts = std::make_unique<BodyFacts>(body);
+          BodyFacts facts(body);
           // Each rewrite erases at most the copy it is given.
           for (auto copy : llvm::to_vector(body.getOps<memref::CopyOp>())) {
-            if ((this->*rewrite)(copy, body, *facts)) {
+            if ((this->*rewrite)(copy, body, facts)) {
               changed = true;
-              facts = std::make_unique<BodyFacts>(body);
+              facts = BodyFacts(body);
             }
           }
         }
