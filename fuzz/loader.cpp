@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       nnfuzz::require(d >= 0, "a negative dimension");
       itemSize *= (uint64_t)d;
     }
-    nnfuzz::require((uint64_t)ds.items * itemSize == ds.values.size(),
+    nnfuzz::require((uint64_t)ds.items * itemSize == ds.size(),
                     "items * item size != the number of values");
   } catch (const nn::Error &) {
     // A clear message for bad input: what the loader should do.

@@ -85,7 +85,7 @@ private:
   std::vector<Copy> copies_; // every tensor with a device slot
 
   struct ResidentData { // a data set on the device
-    const float *host;
+    const void *host; // the data set's storage (its floats or its byte codes)
     size_t floats;
     void *device;
   };

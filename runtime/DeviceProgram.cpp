@@ -89,16 +89,28 @@ bool DeviceProgram::gatherBatch(const Tensor &input, const Dataset &data,
                                 const std::vector<int64_t> &items) {
   if (gatherKernel_ < 0)
     return false;
-  // The data set, uploaded the first time.
+  // The data set, uploaded the first time, as float (a byte set decoded
+  // piece by piece on the way).
+  const void *host = data.codes.empty() ? (const void *)data.values.data() : data.codes.data();
   auto resident = std::find_if(datasets_.begin(), datasets_.end(), [&](const ResidentData &r) {
-    return r.host == data.values.data() && r.floats == data.values.size();
+    return r.host == host && r.floats == data.size();
   });
   if (resident == datasets_.end()) {
-    size_t bytes = std::max<size_t>(1, data.values.size() * sizeof(float));
-    datasets_.push_back({data.values.data(), data.values.size(), device_->allocate(bytes)});
+    size_t bytes = std::max<size_t>(1, data.size() * sizeof(float));
+    datasets_.push_back({host, data.size(), device_->allocate(bytes)});
     resident = datasets_.end() - 1;
-    device_->copyToDevice(resident->device, data.values.data(), data.values.size() * sizeof(float));
-    logCopy("up", data.values.size() * sizeof(float), "data set " + data.file);
+    if (data.codes.empty()) {
+      device_->copyToDevice(resident->device, data.values.data(), data.size() * sizeof(float));
+    } else {
+      std::vector<float> piece(std::min<size_t>(data.size(), 1 << 20));
+      for (size_t first = 0; first < data.size(); first += piece.size()) {
+        size_t count = std::min(piece.size(), data.size() - first);
+        data.copyValues(first, count, piece.data());
+        device_->copyToDevice((char *)resident->device + first * sizeof(float), piece.data(),
+                              count * sizeof(float));
+      }
+    }
+    logCopy("up", data.size() * sizeof(float), "data set " + data.file);
   }
   // The rows' item numbers, in a buffer of this input's.
   auto buffer = std::find_if(itemBuffers_.begin(), itemBuffers_.end(),

@@ -29,13 +29,12 @@ Feeds Feeds::load(const Program &program, const Function &fn,
     }
     // A NaN or an infinity in the data would only show later as "the loss
     // is NaN": name the file and the item now.
-    for (size_t k = 0; k < ds.values.size(); ++k)
-      if (!std::isfinite(ds.values[k])) {
-        size_t size = std::max<int64_t>(1, ds.itemSize());
-        throw Error(ds.file + ": item " + std::to_string(k / size) + ", value " +
-                    std::to_string(k % size) + " is " +
-                    (std::isnan(ds.values[k]) ? "NaN" : "infinite") + " (items count from 0)");
-      }
+    if (size_t k = ds.firstNonFinite(); k < ds.size()) {
+      size_t size = std::max<int64_t>(1, ds.itemSize());
+      throw Error(ds.file + ": item " + std::to_string(k / size) + ", value " +
+                  std::to_string(k % size) + " is " + (std::isnan(ds.at(k)) ? "NaN" : "infinite") +
+                  " (items count from 0)");
+    }
     if (!input.desc->batched) {
       if (ds.items * ds.itemSize() != input.numElements())
         throw Error(ds.file + ": placeholder '" + name + "' of shape " + input.shapeString() +
@@ -73,7 +72,7 @@ void Feeds::fillBatch(const Function &fn, int64_t first, int64_t count,
     const Dataset &ds = data[i];
     float *dst = input.f32();
     if (!input.desc->batched) {
-      std::memcpy(dst, ds.values.data(), ds.values.size() * sizeof(float));
+      ds.copyValues(0, ds.size(), dst);
       continue;
     }
     int64_t size = input.itemSize(), batch = input.desc->dims[0];
@@ -91,7 +90,7 @@ void Feeds::fillBatch(const Function &fn, int64_t first, int64_t count,
         int64_t item = first + row;
         if (order)
           item = (*order)[item];
-        std::memcpy(dst + row * size, ds.values.data() + item * size, size * sizeof(float));
+        ds.copyValues(item * size, size, dst + row * size);
       } else {
         std::memset(dst + row * size, 0, size * sizeof(float));
       }

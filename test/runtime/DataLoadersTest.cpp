@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -60,9 +61,49 @@ TEST(IDX, ImagesAreFlattenedOneRowPerItem) {
   EXPECT_EQ(ds.items, 2);
   EXPECT_EQ(ds.itemShape, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(ds.itemSize(), 6);
-  EXPECT_EQ(ds.values[0], 0.0f);
-  EXPECT_EQ(ds.values[5], 5.0f);
-  EXPECT_EQ(ds.values[11], 255.0f);
+  EXPECT_EQ(ds.at(0), 0.0f);
+  EXPECT_EQ(ds.at(5), 5.0f);
+  EXPECT_EQ(ds.at(11), 255.0f);
+}
+
+// Bytes stay bytes, one per value, and decode on the copy; a signed byte
+// set decodes its codes as signed.
+TEST(IDX, BytesAreHeldAsCodesAndDecodedOnCopy) {
+  std::string path = tempPath("codes-idx1-ubyte");
+  writeBytes(path, idxBytes({4}, {0, 7, 128, 255}));
+  Dataset ds = loadIDX(path);
+  EXPECT_TRUE(ds.values.empty());
+  EXPECT_EQ(ds.codes, (std::vector<uint8_t>{0, 7, 128, 255}));
+  float out[3];
+  ds.copyValues(1, 3, out);
+  EXPECT_EQ(out[0], 7.0f);
+  EXPECT_EQ(out[1], 128.0f);
+  EXPECT_EQ(out[2], 255.0f);
+
+  std::string signedPath = tempPath("codes-signed-idx1-ubyte");
+  std::string bytes = idxBytes({2}, {0x80, 0x7f});
+  bytes[2] = 0x09; // the signed byte type
+  writeBytes(signedPath, bytes);
+  Dataset sds = loadIDX(signedPath);
+  EXPECT_EQ(sds.at(0), -128.0f);
+  EXPECT_EQ(sds.at(1), 127.0f);
+}
+
+// A transform on a byte set gives each value exactly what it gives the
+// float: div:255 of the code b is float(b) / 255.0f.
+TEST(IDX, TransformsOfBytesEqualTransformsOfFloats) {
+  std::string path = tempPath("scaled-idx1-ubyte");
+  std::vector<unsigned char> all(256);
+  for (int b = 0; b < 256; ++b)
+    all[b] = (unsigned char)b;
+  writeBytes(path, idxBytes({256}, all));
+  Dataset ds = loadSource("idx:" + path + "|div:255|mul:3", "");
+  for (int b = 0; b < 256; ++b)
+    EXPECT_EQ(ds.at(b), (float)b / 255.0f * 3.0f) << b;
+  EXPECT_EQ(ds.firstNonFinite(), ds.size());
+  Dataset inf = loadSource("idx:" + path + "|div:0", "");
+  EXPECT_EQ(inf.firstNonFinite(), 0u); // 0 / 0 is NaN, 1 / 0 infinite
+  EXPECT_TRUE(std::isnan(inf.at(0)));
 }
 
 TEST(IDX, GzipIsReadTransparently) {
@@ -71,7 +112,7 @@ TEST(IDX, GzipIsReadTransparently) {
   Dataset ds = loadFile(path);
   EXPECT_EQ(ds.items, 3);
   EXPECT_EQ(ds.itemSize(), 1);
-  EXPECT_EQ(ds.values, (std::vector<float>{7, 0, 9}));
+  EXPECT_EQ(ds.codes, (std::vector<uint8_t>{7, 0, 9}));
 }
 
 // The values are reserved at once for what the file holds (not grown by
@@ -82,9 +123,9 @@ TEST(IDX, ValuesAreReservedForWhatTheFileHolds) {
   const size_t count = (size_t(1) << 24) + 8;
   writeBytes(path, idxBytes({(uint32_t)count}, std::vector<unsigned char>(count, 3)));
   Dataset ds = loadIDX(path);
-  EXPECT_EQ(ds.values.size(), count);
-  EXPECT_EQ(ds.values.capacity(), count);
-  EXPECT_EQ(ds.values[count - 1], 3.0f);
+  EXPECT_EQ(ds.codes.size(), count);
+  EXPECT_EQ(ds.codes.capacity(), count);
+  EXPECT_EQ(ds.at(count - 1), 3.0f);
 }
 
 // A gzip file's record of its size (its last four bytes) sizes the
@@ -191,7 +232,8 @@ TEST(Sources, ScaleThenOneHot) {
   writeBytes(images, idxBytes({1, 2}, {255, 51}));
   writeBytes(labels, idxBytes({2}, {2, 0}));
   Dataset x = loadSource("idx:" + images + "|div:255", "");
-  EXPECT_EQ(x.values, (std::vector<float>{1.0f, 51.0f / 255.0f}));
+  EXPECT_EQ(x.at(0), 1.0f);
+  EXPECT_EQ(x.at(1), 51.0f / 255.0f);
   Dataset t = loadSource("idx:" + labels + "|one_hot:3", "");
   EXPECT_EQ(t.itemShape, (std::vector<int64_t>{3}));
   EXPECT_EQ(t.values, (std::vector<float>{0, 0, 1, 1, 0, 0}));
