@@ -6,16 +6,15 @@
 //
 // A data set of bytes (IDX's unsigned and signed byte types: every image
 // set of the MNIST family) stays bytes in memory, a quarter of its size as
-// float: each byte is a code for one of 256 floats, and the transforms
-// apply to those 256 values, not to the 47 million pixels. A batch is
-// decoded as it is copied into the step's input (Dataset::copyValues).
+// float; the scaling transforms are recorded, not applied to the 47 million
+// pixels, and a batch is decoded (converted and scaled, in vector
+// instructions) as it is copied into the step's input (Dataset::copyValues).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef NNC_RUNTIME_DATALOADERS_H
 #define NNC_RUNTIME_DATALOADERS_H
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,26 +28,35 @@ struct Dataset {
   int64_t itemSize() const;
 
   // The values, items * itemSize of them, in one of two forms: floats, or
-  // (when `codes` is not empty) a byte per value standing for
-  // codeValues[byte].
+  // (when `codes` is not empty) a byte per value, whose value is the byte as
+  // a number (signed for IDX's signed byte type) with the `scales` applied
+  // in order. Scaling a byte set only records the scale: a byte's value is
+  // computed with the same float operations, in the same order, as the
+  // float path would have applied to every value, so it is the same float.
   std::vector<float> values;
   std::vector<uint8_t> codes;
-  std::array<float, 256> codeValues{};
+  bool signedCodes = false;
+  struct Scale {
+    bool divide; // value / by, else value * by
+    float by;
+  };
+  std::vector<Scale> scales;
 
   /// How many values the data set holds, and the k-th.
   size_t size() const { return codes.empty() ? values.size() : codes.size(); }
-  float at(size_t k) const { return codes.empty() ? values[k] : codeValues[codes[k]]; }
+  float at(size_t k) const { return codes.empty() ? values[k] : codeValue(codes[k]); }
+  /// The value a byte stands for.
+  float codeValue(uint8_t code) const;
   /// Values first .. first + count - 1, decoded into `dst`.
   void copyValues(size_t first, size_t count, float *dst) const;
+  /// Asks the processor to start loading those values' memory now, for a
+  /// copyValues a little later (see Feeds::fillBatch).
+  void prefetchValues(size_t first, size_t count) const;
   /// The first value that is a NaN or an infinity; size() if none is.
   size_t firstNonFinite() const;
-  /// Applies `f` to every value: to the 256 code values of a byte set.
-  template <typename F> void transform(F f) {
-    float *begin = codes.empty() ? values.data() : codeValues.data();
-    size_t n = codes.empty() ? values.size() : codeValues.size();
-    for (size_t k = 0; k < n; ++k)
-      begin[k] = f(begin[k]);
-  }
+  /// Every value divided by, or multiplied by, `by` (a `div:` or `mul:`
+  /// transform).
+  void scale(Scale s);
 };
 
 Dataset loadIDX(const std::string &path);

@@ -98,8 +98,12 @@ TEST(IDX, TransformsOfBytesEqualTransformsOfFloats) {
     all[b] = (unsigned char)b;
   writeBytes(path, idxBytes({256}, all));
   Dataset ds = loadSource("idx:" + path + "|div:255|mul:3", "");
-  for (int b = 0; b < 256; ++b)
+  std::vector<float> copied(256);
+  ds.copyValues(0, 256, copied.data()); // the vector loops of a batch copy
+  for (int b = 0; b < 256; ++b) {
     EXPECT_EQ(ds.at(b), (float)b / 255.0f * 3.0f) << b;
+    EXPECT_EQ(copied[b], (float)b / 255.0f * 3.0f) << b;
+  }
   EXPECT_EQ(ds.firstNonFinite(), ds.size());
   Dataset inf = loadSource("idx:" + path + "|div:0", "");
   EXPECT_EQ(inf.firstNonFinite(), 0u); // 0 / 0 is NaN, 1 / 0 infinite
