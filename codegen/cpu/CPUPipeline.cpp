@@ -50,6 +50,7 @@ std::vector<PipelineStage> buildCPUPipeline(const CPUPipelineOptions &options) {
                     [tiles](OpPassManager &pm) {
     pm.addPass(createNNExpandStridedCopiesPass());                 // strided copies -> linalg.copy
     pm.addPass(createNNMatmulMicrokernelPass(tiles));              // matmul: blocked vector FMAs
+    pm.addPass(createNNFlattenElementwisePass());                  // narrow elementwise: one loop
     pm.addPass(createNNParallelizeLoopsPass());                    // large ops: split by threads
     pm.addPass(createNNOutlineParallelLoopsPass());                // scf.parallel -> thread pool
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass()); // linalg -> scf.for

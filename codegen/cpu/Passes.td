@@ -144,6 +144,24 @@ def NNParallelizeLoopsPass : Pass<"nn-parallelize-loops", "mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def NNFlattenElementwisePass : Pass<"nn-flatten-elementwise", "mlir::ModuleOp"> {
+  let summary = "Make narrow elementwise ops on contiguous buffers one loop (for LLVM's vectorizer)";
+  let description = [{
+    Every `linalg.generic` on buffers with only parallel loops, identity maps
+    (or scalar operands) and contiguous buffers, whose innermost dimension is
+    shorter than `max-inner` and which has at least that many elements in
+    all, becomes the same op over one dimension, on
+    `memref.collapse_shape`s of its buffers: Adam's update of a [784, 10]
+    weight is one loop of 7840 elements, which LLVM vectorizes, instead of
+    784 loops of 10, which it left scalar.
+  }];
+  let options = [
+    Option<"maxInner", "max-inner", "int64_t", /*default=*/"64",
+           "Flatten only ops whose innermost dimension is shorter than this">,
+  ];
+  let dependentDialects = ["::mlir::memref::MemRefDialect", "::mlir::linalg::LinalgDialect"];
+}
+
 def NNUnrollSmallLoopsPass : Pass<"nn-unroll-small-loops", "mlir::ModuleOp"> {
   let summary = "Write out short loops of constant trip count (pooling and convolution windows)";
   let description = [{
