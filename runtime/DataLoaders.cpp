@@ -32,10 +32,11 @@ int64_t Dataset::itemSize() const {
 
 namespace {
 
-// The two loops of a byte set's batch copy, built for AVX-512, AVX2 and the
-// baseline (GCC's target_clones: the loader picks one for the processor at
-// start), since the runtime itself is built for any x86-64. Each is one
-// exact IEEE operation per value, so every version gives the same floats.
+// The loops of a byte set's batch copy (scaleFloats also scales a float
+// set, once, at load), built for AVX-512, AVX2 and the baseline (GCC's
+// target_clones: the loader picks one for the processor at start), since
+// the runtime itself is built for any x86-64. Each is one exact IEEE
+// operation per value, so every version gives the same floats.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define NNRT_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -94,8 +95,8 @@ size_t Dataset::firstNonFinite() const {
   // A byte set has a non-finite value only if a byte's value is (after a
   // transform such as div:0): the codes are searched only then.
   bool possible = codes.empty();
-  for (int b = 0; b < 256; ++b)
-    possible |= !std::isfinite(codeValue((uint8_t)b));
+  for (int b = 0; !possible && b < 256; ++b)
+    possible = !std::isfinite(codeValue((uint8_t)b));
   for (size_t k = 0; possible && k < size(); ++k)
     if (!std::isfinite(at(k)))
       return k;
@@ -107,8 +108,7 @@ void Dataset::scale(Scale s) {
     scales.push_back(s);
     return;
   }
-  for (float &v : values)
-    v = s.divide ? v / s.by : v * s.by;
+  scaleFloats(values.data(), values.size(), s.divide, s.by);
 }
 
 namespace {

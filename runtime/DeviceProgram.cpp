@@ -89,8 +89,8 @@ bool DeviceProgram::gatherBatch(const Tensor &input, const Dataset &data,
                                 const std::vector<int64_t> &items) {
   if (gatherKernel_ < 0)
     return false;
-  // The data set, uploaded the first time, as float (a byte set decoded
-  // piece by piece on the way).
+  // The data set, uploaded the first time, as float, in pieces of 4 MB
+  // (Dataset::copyValues: a byte set is decoded on the way).
   const void *host = data.codes.empty() ? (const void *)data.values.data() : data.codes.data();
   auto resident = std::find_if(datasets_.begin(), datasets_.end(), [&](const ResidentData &r) {
     return r.host == host && r.floats == data.size();
@@ -99,16 +99,12 @@ bool DeviceProgram::gatherBatch(const Tensor &input, const Dataset &data,
     size_t bytes = std::max<size_t>(1, data.size() * sizeof(float));
     datasets_.push_back({host, data.size(), device_->allocate(bytes)});
     resident = datasets_.end() - 1;
-    if (data.codes.empty()) {
-      device_->copyToDevice(resident->device, data.values.data(), data.size() * sizeof(float));
-    } else {
-      std::vector<float> piece(std::min<size_t>(data.size(), 1 << 20));
-      for (size_t first = 0; first < data.size(); first += piece.size()) {
-        size_t count = std::min(piece.size(), data.size() - first);
-        data.copyValues(first, count, piece.data());
-        device_->copyToDevice((char *)resident->device + first * sizeof(float), piece.data(),
-                              count * sizeof(float));
-      }
+    std::vector<float> piece(std::min<size_t>(data.size(), 1 << 20));
+    for (size_t first = 0; first < data.size(); first += piece.size()) {
+      size_t count = std::min(piece.size(), data.size() - first);
+      data.copyValues(first, count, piece.data());
+      device_->copyToDevice((char *)resident->device + first * sizeof(float), piece.data(),
+                            count * sizeof(float));
     }
     logCopy("up", data.size() * sizeof(float), "data set " + data.file);
   }

@@ -22,8 +22,8 @@
 // is a scalar, and whose buffers are contiguous, when its innermost
 // dimension is shorter than `max-inner` elements (wider ops vectorize as
 // they are, and their outer loop is the one nn-parallelize-loops splits
-// across threads) and it has at least that many in all. Every element is computed by the same operations as
-// before, so results do not change.
+// across threads) and it has at least that many in all. Every element is
+// computed by the same operations as before, so results do not change.
 //
 //===----------------------------------------------------------------------===//
 
