@@ -23,6 +23,12 @@ namespace nn {
 /// names): its instruction set (AVX2, FMA, AVX-512, ...) and scheduling.
 std::unique_ptr<llvm::TargetMachine> createCPUTargetMachine(const CPUTarget &cpu);
 
+/// Sets the back end's defaults for x86-64 code: LLVM's loop strength
+/// reduction off (see LLVMEmitter.cpp), unless the command line set
+/// `--disable-lsr` itself. A process-wide LLVM option, so nnc calls it only
+/// for --target=cpu: the NVPTX back end keeps its own default.
+void setCPUCodeGenDefaults();
+
 /// Gives the module's large globals x86-64's large code model when its
 /// static data would not fit in the small model's 2 GiB (translateToLLVMIR
 /// calls it).

@@ -722,6 +722,8 @@ int main(int argc, char **argv) {
   parseCommandLine(argc, argv);
   if (failed(checkTarget()))
     return 1;
+  if (!isGPU())
+    nn::setCPUCodeGenDefaults();
   MLIRContext context(dialectRegistry());
   context.loadAllAvailableDialects();
 
