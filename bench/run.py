@@ -13,8 +13,9 @@ units, batch 100) and fashion_cnn (the two-layer CNN, batch 50):
 plus the machine's limits: the FMA peak of one core (bench/fma_peak.c) and
 OpenBLAS sgemm against nnc's matmul at the networks' shapes
 (bench/matmul/run.sh). Every figure is the median of N runs (default 5)
-with the range. Writes bench/results/DATE-CPU-KIND.md and .png (DATE-CPU-KIND-2 and so on
-for later runs of the same day: nothing is overwritten).
+with the range. Writes bench/results/DATE-CPU-KIND.md and .png (CPU: the
+model name and LLVM's name for the core; DATE-CPU-KIND-2 and so on for
+later runs of the same day: nothing is overwritten).
 
 nnc's step time is (time of S2 steps - time of S1 steps) / (S2 - S1), which
 leaves out start-up (loading the data set); the peers time their own loop
@@ -269,7 +270,9 @@ def report(results, matmul, runs, isa_choice="native"):
     lines += ["", "## Matmul: nnc's micro-kernel against OpenBLAS sgemm, one thread (bench/matmul/run.sh)",
               "", "```", matmul.strip(), "```", ""]
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    slug = re.sub(r"[^a-z0-9]+", "-", cpu.lower()).strip("-")
+    # The model name alone does not tell machines apart ("AMD EPYC" was a
+    # Zen 4 one day and a Zen 5 the next): LLVM's name for the core joins it.
+    slug = re.sub(r"[^a-z0-9]+", "-", (cpu + " " + llvm_cpu).lower()).strip("-")
     kind = "avx2-on-avx512" if isa_choice == "avx2" else isa.lower().replace("-", "")
     base = os.path.join(HERE, "results", "%s-%s-%s" % (day, slug, kind))
     # A second run on the same day and machine gets -2, -3, ...: earlier
